@@ -1,0 +1,52 @@
+/* Reading a published database: open with the trust checks, look up,
+ * enumerate.  Used by the NSS module and by the `portdb` tool alike.
+ *
+ * Errors are errno values: ENOENT (no such entry or file), EACCES (the
+ * file is not trusted), EBADMSG (not a valid database), EPROTO (another
+ * format version), ESTALE (a source changed since the build), or what a
+ * system call or LMDB returned. */
+#ifndef PORTDB_DB_H
+#define PORTDB_DB_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "entry.h"
+#include "meta.h"
+
+struct portdb {
+	MDB_env *env;
+	MDB_dbi dbi;
+	struct stat st;           /* the database file as opened */
+	struct portdb_meta meta;
+};
+
+/* Open the database at PATH read-only, without a lock file.  The file
+ * must be a regular file (not a symbolic link), owned by root or the
+ * effective uid, and not writable by group or others.  WHY, if not NULL,
+ * receives a sentence saying what was wrong.
+ * @return 0 and *out, or an errno value. */
+int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen);
+
+void portdb_close(struct portdb *db);
+
+/* Has any source file changed since the build (device, inode, size,
+ * mtime), or vanished?  @return 0 if all are current, else ESTALE (WHY
+ * names the first one that changed). */
+int portdb_check_sources(const struct portdb *db, char *why, size_t whylen);
+
+/* Look-ups inside a read transaction TXN of DB's environment.  NAME of
+ * LEN bytes; PROTO NULL for any protocol.  @return 0 with *out viewing
+ * the mapped record (valid until the transaction ends), ENOENT, or
+ * EBADMSG for a record that fails its checks. */
+int portdb_find_name(const struct portdb *db, MDB_txn *txn, const char *name,
+		     size_t len, const char *proto, struct entry_view *out);
+int portdb_find_port(const struct portdb *db, MDB_txn *txn, uint16_t port_net,
+		     const char *proto, struct entry_view *out);
+/* The entry at position SEQ in file order (0 .. meta.entries-1). */
+int portdb_entry_at(const struct portdb *db, MDB_txn *txn, uint32_t seq,
+		    struct entry_view *out);
+
+#endif

@@ -1,0 +1,143 @@
+/* Record encoding and decoding.  The decoder treats its input as hostile:
+ * the module runs inside other people's programs. */
+#include <config.h>
+
+#include "entry.h"
+#include "bytes.h"
+
+#include <errno.h>
+#include <stdalign.h>
+#include <string.h>
+
+size_t entry_encoded_size(const struct entry_in *e)
+{
+	size_t block = strlen(e->proto) + 1 + strlen(e->name) + 1;
+
+	for (size_t i = 0; i < e->naliases; i++)
+		block += strlen(e->aliases[i]) + 1;
+	if (block > UINT32_MAX || e->naliases > UINT32_MAX)
+		return 0;
+	return ENTRY_HEADER_SIZE + block;
+}
+
+static unsigned char *put_string(unsigned char *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+size_t entry_encode(const struct entry_in *e, unsigned char *out)
+{
+	unsigned char *p = out + ENTRY_HEADER_SIZE;
+
+	p = put_string(p, e->proto);
+	p = put_string(p, e->name);
+	for (size_t i = 0; i < e->naliases; i++)
+		p = put_string(p, e->aliases[i]);
+
+	put_be32(out + 0, e->seq);
+	put_be32(out + 4, e->line);
+	put_be16(out + 8, e->source);
+	put_be16(out + 10, e->port);   /* big-endian is network order */
+	put_be32(out + 12, (uint32_t)e->naliases);
+	put_be32(out + 16, (uint32_t)(p - out - ENTRY_HEADER_SIZE));
+	return (size_t)(p - out);
+}
+
+size_t entry_decode(const void *data, size_t len, struct entry_view *out)
+{
+	const unsigned char *d = data;
+	const char *p, *end;
+	uint32_t strings;
+
+	if (len < ENTRY_HEADER_SIZE)
+		return 0;
+	out->seq = get_be32(d + 0);
+	out->line = get_be32(d + 4);
+	out->source = get_be16(d + 8);
+	memcpy(&out->port_net, d + 10, 2);
+	out->naliases = get_be32(d + 12);
+	out->blocklen = get_be32(d + 16);
+	if (out->blocklen > len - ENTRY_HEADER_SIZE)
+		return 0;
+	/* Every string takes at least its NUL. */
+	if (out->naliases > out->blocklen || out->blocklen - out->naliases < 2)
+		return 0;
+
+	out->block = (const char *)d + ENTRY_HEADER_SIZE;
+	end = out->block + out->blocklen;
+	p = out->block;
+	strings = out->naliases + 2;
+	for (uint32_t i = 0; i < strings; i++) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		if (nul == NULL)
+			return 0;
+		if (i == 0)
+			out->proto = p;
+		else if (i == 1)
+			out->name = p;
+		else if (i == 2)
+			out->aliases = p;
+		p = nul + 1;
+	}
+	if (p != end)
+		return 0;
+	if (out->naliases == 0)
+		out->aliases = end;
+	return ENTRY_HEADER_SIZE + out->blocklen;
+}
+
+size_t entry_servent_size(const struct entry_view *v, uintptr_t buf_addr)
+{
+	size_t pad = (alignof(char *) - buf_addr % alignof(char *)) % alignof(char *);
+
+	/* decode bounded naliases by blocklen, so this cannot overflow on a
+	 * 64-bit size_t; the check keeps 32-bit builds honest. */
+	if (v->naliases >= (SIZE_MAX - pad - v->blocklen) / sizeof(char *))
+		return SIZE_MAX;
+	return pad + ((size_t)v->naliases + 1) * sizeof(char *) + v->blocklen;
+}
+
+int entry_to_servent(const struct entry_view *v, struct servent *result,
+		     char *buf, size_t buflen)
+{
+	size_t need = entry_servent_size(v, (uintptr_t)buf);
+	size_t pad = (alignof(char *) - (uintptr_t)buf % alignof(char *)) % alignof(char *);
+	char **aliases;
+	char *strings, *p;
+
+	if (need > buflen)
+		return ERANGE;
+	aliases = (char **)(void *)(buf + pad);
+	strings = (char *)(aliases + v->naliases + 1);
+	memcpy(strings, v->block, v->blocklen);
+
+	result->s_proto = strings;
+	result->s_name = strings + (v->name - v->block);
+	result->s_port = v->port_net;
+	p = strings + (v->aliases - v->block);
+	for (uint32_t i = 0; i < v->naliases; i++) {
+		aliases[i] = p;
+		p += strlen(p) + 1;
+	}
+	aliases[v->naliases] = NULL;
+	result->s_aliases = aliases;
+	return 0;
+}
+
+int entry_has_name(const struct entry_view *v, const char *name, size_t namelen)
+{
+	const char *p = v->name;
+	const char *end = v->block + v->blocklen;
+
+	/* The name and the aliases follow one another in the block. */
+	for (uint32_t i = 0; i <= v->naliases && p < end; i++) {
+		size_t n = strlen(p);
+		if (n == namelen && memcmp(p, name, n) == 0)
+			return 1;
+		p += n + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* One services entry as stored in the database, and its unpacking into a
+ * caller's struct servent. */
+#ifndef PORTDB_ENTRY_H
+#define PORTDB_ENTRY_H
+
+#include <netdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Encoded record, all integers big-endian; the port in network order:
+ *
+ *   0  u32 seq       position in file order, from 0 (getservent order)
+ *   4  u32 line      line number in its source file, from 1
+ *   8  u16 source    index of the source file (see meta)
+ *  10  u16 port      network byte order, as s_port wants it
+ *  12  u32 naliases
+ *  16  u32 blocklen  length of the string block that follows
+ *  20  block         proto NUL name NUL alias NUL ... (2 + naliases strings)
+ *
+ * An index value is one or more such records back to back, ordered by seq.
+ */
+#define ENTRY_HEADER_SIZE 20u
+
+/* A record found in the database: a view into the mapped file, checked. */
+struct entry_view {
+	uint32_t seq;
+	uint32_t line;
+	uint16_t source;
+	uint16_t port_net;
+	uint32_t naliases;
+	const char *proto;   /* NUL-terminated, inside the mapped block */
+	const char *name;    /* NUL-terminated, inside the mapped block */
+	const char *aliases; /* first alias; aliases follow one another */
+	const char *block;
+	uint32_t blocklen;
+};
+
+/* What the writer encodes. */
+struct entry_in {
+	uint32_t seq;
+	uint32_t line;
+	uint16_t source;
+	uint16_t port;       /* host byte order */
+	const char *proto;
+	const char *name;
+	const char *const *aliases;
+	size_t naliases;
+};
+
+/* Size of the encoding of E; 0 if it cannot be encoded (a string block
+ * over 4 GiB). */
+size_t entry_encoded_size(const struct entry_in *e);
+
+/* Encode E into OUT, which holds entry_encoded_size(e) bytes.
+ * @return the number of bytes written. */
+size_t entry_encode(const struct entry_in *e, unsigned char *out);
+
+/* Decode the record that starts at DATA, of at most LEN bytes.  Every
+ * length is checked against LEN and the string block must hold exactly
+ * 2 + naliases NUL-terminated strings.
+ * @return the record's size (> 0), or 0 if the bytes are not a valid
+ * record. */
+size_t entry_decode(const void *data, size_t len, struct entry_view *out);
+
+/* Pack V into RESULT, with every string and the alias array in BUF.
+ * @return 0, or ERANGE when BUFLEN is too small (nothing written to BUF). */
+int entry_to_servent(const struct entry_view *v, struct servent *result,
+		     char *buf, size_t buflen);
+
+/* Bytes of BUF that entry_to_servent needs for V, if BUF is at address
+ * BUF_ADDR (the alias array must be aligned for char *). */
+size_t entry_servent_size(const struct entry_view *v, uintptr_t buf_addr);
+
+/* Does V carry NAME as its name or one of its aliases? */
+int entry_has_name(const struct entry_view *v, const char *name, size_t namelen);
+
+#endif

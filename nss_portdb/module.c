@@ -1,0 +1,144 @@
+/* The NSS entry points of libnss_portdb.so.2.  They translate between
+ * glibc's protocol (enum nss_status, *errnop, ERANGE) and the core's
+ * errno-style codes, in one place: to_status(). */
+#include <config.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <nss.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "db.h"
+#include "runtime.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+#if HAVE_DECL_NSS_DECLARE_MODULE_FUNCTIONS
+NSS_DECLARE_MODULE_FUNCTIONS(portdb)
+#endif
+
+/* NOTFOUND is final with [NOTFOUND=return]; UNAVAIL lets the next
+ * service (files) answer: a missing, stale or untrusted database. */
+static enum nss_status to_status(int rc, int *errnop)
+{
+	switch (rc) {
+	case 0:
+		return NSS_STATUS_SUCCESS;
+	case ENOENT:
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	case ERANGE:
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	default:
+		*errnop = rc;
+		return NSS_STATUS_UNAVAIL;
+	}
+}
+
+/* A database that cannot answer is UNAVAIL whatever the reason, ENOENT
+ * (no file) included: only a lookup may say NOTFOUND. */
+static enum nss_status unavailable(int rc, int *errnop)
+{
+	*errnop = rc;
+	return NSS_STATUS_UNAVAIL;
+}
+
+EXPORT enum nss_status
+_nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent *result,
+			    char *buffer, size_t buflen, int *errnop)
+{
+	int saved = errno;
+	struct reader *r;
+	struct entry_view v;
+	int rc = runtime_begin(&r);
+	enum nss_status st;
+
+	if (rc != 0) {
+		st = unavailable(rc, errnop);
+	} else {
+		rc = portdb_find_name(r->db, r->txn, name, strlen(name), proto, &v);
+		if (rc == 0)
+			rc = entry_to_servent(&v, result, buffer, buflen);
+		runtime_end(r);
+		st = to_status(rc, errnop);
+	}
+	errno = saved;
+	return st;
+}
+
+EXPORT enum nss_status
+_nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
+			    char *buffer, size_t buflen, int *errnop)
+{
+	int saved = errno;
+	struct reader *r;
+	struct entry_view v;
+	int rc = runtime_begin(&r);
+	enum nss_status st;
+
+	if (rc != 0) {
+		st = unavailable(rc, errnop);
+	} else {
+		/* PORT is in network order; an int outside 0..65535 names no
+		 * port (L3). */
+		if (port < 0 || port > 0xffff)
+			rc = ENOENT;
+		else
+			rc = portdb_find_port(r->db, r->txn, (uint16_t)port, proto, &v);
+		if (rc == 0)
+			rc = entry_to_servent(&v, result, buffer, buflen);
+		runtime_end(r);
+		st = to_status(rc, errnop);
+	}
+	errno = saved;
+	return st;
+}
+
+/* Enumeration state is per process, as in nss_files. */
+static pthread_mutex_t enum_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t enum_pos;
+
+EXPORT enum nss_status _nss_portdb_setservent(int stayopen)
+{
+	pthread_mutex_lock(&enum_lock);
+	enum_pos = 0;
+	pthread_mutex_unlock(&enum_lock);
+	return NSS_STATUS_SUCCESS;
+}
+
+EXPORT enum nss_status _nss_portdb_endservent(void)
+{
+	pthread_mutex_lock(&enum_lock);
+	enum_pos = 0;
+	pthread_mutex_unlock(&enum_lock);
+	return NSS_STATUS_SUCCESS;
+}
+
+EXPORT enum nss_status
+_nss_portdb_getservent_r(struct servent *result, char *buffer, size_t buflen, int *errnop)
+{
+	int saved = errno;
+	struct reader *r;
+	struct entry_view v;
+	enum nss_status st;
+	int rc;
+
+	pthread_mutex_lock(&enum_lock);
+	rc = runtime_begin(&r);
+	if (rc != 0) {
+		st = unavailable(rc, errnop);
+	} else {
+		rc = portdb_entry_at(r->db, r->txn, enum_pos, &v);
+		if (rc == 0)
+			rc = entry_to_servent(&v, result, buffer, buflen);
+		if (rc == 0)
+			enum_pos++;   /* not on ERANGE: the retry gets the same entry */
+		runtime_end(r);
+		st = to_status(rc, errnop);
+	}
+	pthread_mutex_unlock(&enum_lock);
+	errno = saved;
+	return st;
+}

@@ -1,0 +1,61 @@
+/* The services(5) line parser, with glibc's rules (SERVICES-SPEC P1-P10). */
+#ifndef PORTDB_PARSE_H
+#define PORTDB_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Why a line produced no entry.  PARSE_OK is an entry; PARSE_BLANK is a
+ * line glibc ignores on purpose (empty, whitespace, comment); every other
+ * value is a line glibc drops silently, which `portdb build` counts. */
+enum parse_result {
+	PARSE_OK = 0,
+	PARSE_BLANK,         /* empty, whitespace only, or comment only */
+	PARSE_NO_PORT,       /* nothing numeric after the name */
+	PARSE_PORT_JUNK,     /* the number is followed by neither '/' nor the end */
+	PARSE_PORT_OVERFLOW, /* strtoul's value exceeds 4294967295 (Debian glibc) */
+};
+
+/* One parsed line.  The strings point into the caller's line buffer,
+ * which the parser cuts with NULs; `aliases` is owned by the struct. */
+struct svc_line {
+	const char *name;
+	const char *proto;   /* may be "" */
+	uint16_t port;       /* host byte order, already taken modulo 65536 */
+	const char **aliases;
+	size_t naliases;
+	size_t aliases_cap;
+	/* Position of the port token within the original line (0-based
+	 * byte offset), for diagnostics; also set for dropped lines. */
+	size_t port_col;
+};
+
+/* Parse one line of LEN bytes (no terminating newline needed; a NUL
+ * inside ends the line, P3).  The bytes are modified in place and must be
+ * followed by one writable byte (line[len] is set to NUL).
+ *
+ * @return a parse_result; PARSE_OK fills *out.  -ENOMEM (negative) when
+ * the alias array cannot grow. */
+int svc_parse_line(char *line, size_t len, struct svc_line *out);
+
+/* Release what svc_parse_line allocated in OUT (the alias array). */
+void svc_line_free(struct svc_line *out);
+
+/* A reader of services text that hands out lines of any length (P1). */
+struct svc_file {
+	FILE *fp;
+	char *buf;
+	size_t cap;
+	unsigned long lineno;   /* number of the line last returned, from 1 */
+};
+
+/* Read the next line into f->buf (without its newline, NUL-terminated).
+ * @return its length; -1 at the end of the file; -2 on a read error
+ * (errno set). */
+long svc_file_next(struct svc_file *f);
+
+/* A short human phrase for a result: "no port number", ... */
+const char *svc_parse_result_str(int result);
+
+#endif

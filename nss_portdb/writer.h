@@ -1,0 +1,22 @@
+/* Publishing a database: index an entry set, write it with LMDB into a
+ * temporary file beside the target, compact, fsync, and rename it over
+ * the target.  Readers see the old file or the new one, never a mix. */
+#ifndef PORTDB_WRITER_H
+#define PORTDB_WRITER_H
+
+#include <stddef.h>
+
+#include "collect.h"
+
+/* Write SET to TARGET atomically.  On failure the old TARGET is left
+ * exactly as it was and no temporary file remains; ERR says what failed.
+ * @return 0 or an errno / LMDB error code. */
+int portdb_publish(const struct entry_set *set, const char *target,
+		   char *err, size_t errlen);
+
+/* Remove the temporary files of a publish in progress when SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT arrives, then die of the signal.  For
+ * programs that publish; the module never calls it. */
+void portdb_publish_cleanup_on_signals(void);
+
+#endif
