@@ -64,7 +64,8 @@ _nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent 
 		runtime_end(r);
 		st = to_status(rc, errnop);
 	}
-	errno = saved;
+	if (st == NSS_STATUS_SUCCESS)
+		errno = saved;   /* on failure errnop may be &errno: keep it */
 	return st;
 }
 
@@ -92,7 +93,8 @@ _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 		runtime_end(r);
 		st = to_status(rc, errnop);
 	}
-	errno = saved;
+	if (st == NSS_STATUS_SUCCESS)
+		errno = saved;   /* on failure errnop may be &errno: keep it */
 	return st;
 }
 
@@ -139,6 +141,7 @@ _nss_portdb_getservent_r(struct servent *result, char *buffer, size_t buflen, in
 		st = to_status(rc, errnop);
 	}
 	pthread_mutex_unlock(&enum_lock);
-	errno = saved;
+	if (st == NSS_STATUS_SUCCESS)
+		errno = saved;   /* on failure errnop may be &errno: keep it */
 	return st;
 }

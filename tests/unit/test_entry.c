@@ -1,0 +1,206 @@
+/* Unit tests of the record encoding and of the packing into a caller's
+ * buffer: round trip, hostile records, and the buffer-size sweep. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entry.h"
+#include "keys.h"
+
+static const char *const three_aliases[] = { "www", "www-http", "h" };
+
+static unsigned char *encode(const struct entry_in *e, size_t *len)
+{
+	unsigned char *buf;
+
+	*len = entry_encoded_size(e);
+	assert_true(*len >= ENTRY_HEADER_SIZE);
+	buf = malloc(*len);
+	assert_non_null(buf);
+	assert_int_equal(entry_encode(e, buf), *len);
+	return buf;
+}
+
+static const struct entry_in http = {
+	.seq = 7, .line = 42, .source = 3, .port = 80, .proto = "tcp",
+	.name = "http", .aliases = three_aliases, .naliases = 3,
+};
+
+static void test_round_trip(void **state)
+{
+	struct entry_view v;
+	size_t len;
+	unsigned char *buf = encode(&http, &len);
+
+	assert_int_equal(entry_decode(buf, len, &v), len);
+	assert_int_equal(v.seq, 7);
+	assert_int_equal(v.line, 42);
+	assert_int_equal(v.source, 3);
+	assert_int_equal(ntohs(v.port_net), 80);
+	assert_string_equal(v.proto, "tcp");
+	assert_string_equal(v.name, "http");
+	assert_int_equal(v.naliases, 3);
+	assert_string_equal(v.aliases, "www");
+	assert_true(entry_has_name(&v, "http", 4));
+	assert_true(entry_has_name(&v, "www-http", 8));
+	assert_true(entry_has_name(&v, "h", 1));
+	assert_false(entry_has_name(&v, "tcp", 3));   /* the protocol is no name */
+	assert_false(entry_has_name(&v, "ww", 2));
+	free(buf);
+}
+
+static void test_round_trip_empty_strings(void **state)
+{
+	struct entry_in e = { .port = 0, .proto = "", .name = "x", .naliases = 0 };
+	struct entry_view v;
+	size_t len;
+	unsigned char *buf = encode(&e, &len);
+
+	assert_int_equal(entry_decode(buf, len, &v), len);
+	assert_string_equal(v.proto, "");
+	assert_string_equal(v.name, "x");
+	assert_int_equal(v.naliases, 0);
+	free(buf);
+}
+
+/* Every truncation of a valid record is rejected, never read past. */
+static void test_truncated_rejected(void **state)
+{
+	struct entry_view v;
+	size_t len;
+	unsigned char *buf = encode(&http, &len);
+
+	for (size_t n = 0; n < len; n++) {
+		unsigned char *copy = malloc(n ? n : 1);
+		memcpy(copy, buf, n);
+		assert_int_equal(entry_decode(copy, n, &v), 0);
+		free(copy);
+	}
+	free(buf);
+}
+
+static void test_malformed_rejected(void **state)
+{
+	struct entry_view v;
+	size_t len;
+	unsigned char *buf = encode(&http, &len);
+	unsigned char *bad = malloc(len);
+
+	/* more aliases than strings */
+	memcpy(bad, buf, len);
+	bad[15] = 4;
+	assert_int_equal(entry_decode(bad, len, &v), 0);
+	/* fewer aliases than strings: the block has a string left over */
+	memcpy(bad, buf, len);
+	bad[15] = 2;
+	assert_int_equal(entry_decode(bad, len, &v), 0);
+	/* a block longer than the value */
+	memcpy(bad, buf, len);
+	bad[19] += 1;
+	assert_int_equal(entry_decode(bad, len, &v), 0);
+	/* a huge alias count cannot overflow the size arithmetic */
+	memcpy(bad, buf, len);
+	bad[12] = bad[13] = bad[14] = bad[15] = 0xff;
+	assert_int_equal(entry_decode(bad, len, &v), 0);
+	/* the last string without its NUL */
+	memcpy(bad, buf, len);
+	bad[len - 1] = 'x';
+	assert_int_equal(entry_decode(bad, len, &v), 0);
+	free(bad);
+	free(buf);
+}
+
+/* Every buffer size from 0 up either fits or says ERANGE, writes nothing
+ * outside the buffer, and gives an aligned alias array, at every
+ * alignment of the buffer's start. */
+static void test_buffer_size_sweep(void **state)
+{
+	enum { GUARD = 32 };
+	struct entry_view v;
+	size_t len;
+	unsigned char *rec = encode(&http, &len);
+
+	assert_int_equal(entry_decode(rec, len, &v), len);
+	for (size_t offset = 0; offset < alignof(char *); offset++) {
+		size_t fits_from = SIZE_MAX;
+		for (size_t size = 0; size < 256; size++) {
+			unsigned char *area = malloc(GUARD + offset + size + GUARD);
+			char *buf = (char *)area + GUARD + offset;
+			struct servent s;
+			int rc;
+
+			memset(area, 0xa5, GUARD + offset + size + GUARD);
+			rc = entry_to_servent(&v, &s, buf, size);
+			for (size_t i = 0; i < GUARD + offset; i++)
+				assert_int_equal(area[i], 0xa5);
+			for (size_t i = 0; i < GUARD; i++)
+				assert_int_equal((unsigned char)buf[size + i], 0xa5);
+			if (rc == ERANGE) {
+				assert_true(fits_from == SIZE_MAX);   /* no fit, then no fit */
+				for (size_t i = 0; i < size; i++)
+					assert_int_equal((unsigned char)buf[i], 0xa5);
+			} else {
+				assert_int_equal(rc, 0);
+				if (fits_from == SIZE_MAX)
+					fits_from = size;
+				assert_int_equal((uintptr_t)s.s_aliases % alignof(char *), 0);
+				assert_string_equal(s.s_name, "http");
+				assert_string_equal(s.s_proto, "tcp");
+				assert_int_equal(s.s_port, htons(80));
+				assert_string_equal(s.s_aliases[0], "www");
+				assert_string_equal(s.s_aliases[1], "www-http");
+				assert_string_equal(s.s_aliases[2], "h");
+				assert_null(s.s_aliases[3]);
+				for (char **a = s.s_aliases; *a; a++)
+					assert_true(*a >= buf && *a < buf + size);
+				assert_true(s.s_name >= buf && s.s_name < buf + size);
+			}
+			free(area);
+		}
+		/* The smallest size that fits is exactly what the record needs. */
+		size_t pad = (alignof(char *) - offset % alignof(char *)) % alignof(char *);
+		assert_int_equal(fits_from, pad + 4 * sizeof(char *) + v.blocklen);
+	}
+	free(rec);
+}
+
+static void test_keys_distinguish_kinds(void **state)
+{
+	uint16_t p80 = htons(80);
+
+	/* The same bytes under different tags are different keys. */
+	assert_true(key_name("x", 1, NULL) != key_name("x", 1, "tcp"));
+	assert_true(key_name("x", 1, "tcp") != key_name("x", 1, "udp"));
+	assert_true(key_name("x", 1, "") != key_name("x", 1, NULL));
+	assert_true(key_port(p80, NULL) != key_port(p80, "tcp"));
+	assert_int_equal(key_name("x", 1, NULL) >> 56, KEY_NAME);
+	assert_int_equal(key_name("x", 1, "tcp") >> 56, KEY_NAME_PROTO);
+	assert_int_equal(key_port(p80, "tcp") >> 56, KEY_PORT_PROTO);
+	assert_int_equal(key_port(p80, NULL) >> 56, KEY_PORT);
+	assert_int_equal(key_entry(5), ((uint64_t)KEY_ENTRY << 56) | 5);
+	/* the name/protocol boundary matters: ("ab","c") is not ("a","bc") */
+	assert_true(key_name("ab", 2, "c") != key_name("a", 1, "bc"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_round_trip_empty_strings),
+		cmocka_unit_test(test_truncated_rejected),
+		cmocka_unit_test(test_malformed_rejected),
+		cmocka_unit_test(test_buffer_size_sweep),
+		cmocka_unit_test(test_keys_distinguish_kinds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
