@@ -88,7 +88,12 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	unsigned long val;
 	int overflow;
 
+	char *nl;
+
 	line[len] = '\0';                   /* P3: a NUL inside also ends it */
+	nl = strchr(line, '\n');           /* P1: so does a newline */
+	if (nl != NULL)
+		*nl = '\0';
 	out->naliases = 0;
 	out->port_col = 0;
 
@@ -99,7 +104,6 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	if (hash != NULL)
 		*hash = '\0';
 	end = p + strlen(p);
-	/* glibc's reader stops at '\n' (P1); a '\n' cannot be here. */
 	if (p == end)
 		return PARSE_BLANK;
 
