@@ -138,7 +138,9 @@ _nss_portdb_getservent_r(struct servent *result, char *buffer, size_t buflen, in
 		if (rc == 0)
 			enum_pos++;   /* not on ERANGE: the retry gets the same entry */
 		runtime_end(r);
-		st = to_status(rc, errnop);
+		/* At the end nss_files returns NOTFOUND and leaves errno be
+		 * (the caller's errno is errnop here): so do we (E4). */
+		st = rc == ENOENT ? NSS_STATUS_NOTFOUND : to_status(rc, errnop);
 	}
 	pthread_mutex_unlock(&enum_lock);
 	if (st == NSS_STATUS_SUCCESS)
