@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <lmdb.h>
 #include <signal.h>
@@ -280,6 +279,28 @@ static const char *describe(int rc)
 	return rc < 0 || rc >= MDB_KEYEXIST ? mdb_strerror(rc) : strerror(rc);
 }
 
+/* Split TARGET into its directory and file name ("db" -> "." and "db"). */
+static int split_path(const char *target, char dir[PATH_MAX], char base[PATH_MAX])
+{
+	const char *slash = strrchr(target, '/');
+	size_t n = strlen(target);
+
+	if (n + 32 >= PATH_MAX)
+		return ENAMETOOLONG;
+	if (n == 0 || target[n - 1] == '/')
+		return EISDIR;
+	if (slash == NULL) {
+		strcpy(dir, ".");
+		strcpy(base, target);
+	} else {
+		size_t d = (size_t)(slash - target);
+		memcpy(dir, target, d ? d : 1);   /* "/db" lives in "/" */
+		dir[d ? d : 1] = '\0';
+		strcpy(base, slash + 1);
+	}
+	return 0;
+}
+
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen)
 {
@@ -289,12 +310,9 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	MDB_env *env = NULL;
 	int scratch_fd = -1, out_fd = -1, dir_fd = -1, rc;
 
-	if (strlen(target) >= sizeof dir - 32)
-		return fail(err, errlen, ENAMETOOLONG, "%s: %s", target, strerror(ENAMETOOLONG));
-	strcpy(dir, target);
-	strcpy(base, target);
-	strcpy(dir, dirname(dir));
-	strcpy(base, basename(base));
+	rc = split_path(target, dir, base);
+	if (rc != 0)
+		return fail(err, errlen, rc, "%s: %s", target, strerror(rc));
 
 	rc = make_pairs(set, &pairs, &npairs);
 	if (rc != 0)
