@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "bytes.h"
+#include "index.h"
 #include "keys.h"
 
 #include <errno.h>
@@ -99,11 +100,23 @@ static int read_meta(struct portdb *db, MDB_txn *txn, char *why, size_t whylen)
 	return 0;
 }
 
+static int read_index(struct portdb *db, char *why, size_t whylen)
+{
+	MDB_val v;
+
+	if (get_key(db->txn, db->dbi, key_index(), &v) != 0 ||
+	    index_view_init(&db->index, v.mv_data, v.mv_size) != 0 ||
+	    db->index.nentries != db->meta.entries) {
+		say(why, whylen, "corrupt index");
+		return EBADMSG;
+	}
+	return 0;
+}
+
 int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen)
 {
 	struct portdb *db;
 	struct stat lst;
-	MDB_txn *txn = NULL;
 	int fd, lfd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
@@ -155,22 +168,25 @@ int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen)
 		goto fail_env;
 	}
 
-	rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
+	rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &db->txn);
 	if (rc != 0)
 		goto fail_env;
-	rc = mdb_dbi_open(txn, NULL, 0, &db->dbi);
+	rc = mdb_dbi_open(db->txn, NULL, 0, &db->dbi);
 	if (rc == 0)
-		rc = read_meta(db, txn, why, whylen);
+		rc = read_meta(db, db->txn, why, whylen);
 	else
 		rc = EBADMSG;
-	mdb_txn_abort(txn);
+	if (rc == 0)
+		rc = read_index(db, why, whylen);
 	if (rc != 0)
-		goto fail_env;
+		goto fail_txn;
 
 	close(fd);
 	*out = db;
 	return 0;
 
+fail_txn:
+	mdb_txn_abort(db->txn);
 fail_env:
 	meta_free(&db->meta);
 	mdb_env_close(db->env);
@@ -184,6 +200,7 @@ void portdb_close(struct portdb *db)
 {
 	if (db == NULL)
 		return;
+	mdb_txn_abort(db->txn);
 	meta_free(&db->meta);
 	mdb_env_close(db->env);
 	free(db);
@@ -209,96 +226,14 @@ int portdb_check_sources(const struct portdb *db, char *why, size_t whylen)
 	return 0;
 }
 
-/* Walk the records of an index value and return the first one that
- * MATCH accepts.  Records are in file order, so the first is the answer
- * glibc's scan would give. */
-typedef int match_fn(const struct entry_view *v, const void *arg);
-
-static int find_in_value(const MDB_val *val, match_fn *match, const void *arg,
-			 struct entry_view *out)
+int portdb_find(const struct portdb *db, const struct query *q, struct entry_view *out)
 {
-	const unsigned char *p = val->mv_data;
-	size_t left = val->mv_size;
-
-	while (left > 0) {
-		size_t n = entry_decode(p, left, out);
-		if (n == 0)
-			return EBADMSG;
-		if (match(out, arg))
-			return 0;
-		p += n;
-		left -= n;
-	}
-	return ENOENT;
+	return index_find(&db->index, q, out);
 }
 
-struct name_query {
-	const char *name;
-	size_t len;
-	const char *proto;
-};
-
-static int match_name(const struct entry_view *v, const void *arg)
+int portdb_entry_at(const struct portdb *db, uint32_t seq, struct entry_view *out)
 {
-	const struct name_query *q = arg;
-
-	if (q->proto != NULL && strcmp(v->proto, q->proto) != 0)
-		return 0;
-	return entry_has_name(v, q->name, q->len);
-}
-
-struct port_query {
-	uint16_t port_net;
-	const char *proto;
-};
-
-static int match_port(const struct entry_view *v, const void *arg)
-{
-	const struct port_query *q = arg;
-
-	if (v->port_net != q->port_net)
-		return 0;
-	return q->proto == NULL || strcmp(v->proto, q->proto) == 0;
-}
-
-int portdb_find_name(const struct portdb *db, MDB_txn *txn, const char *name,
-		     size_t len, const char *proto, struct entry_view *out)
-{
-	struct name_query q = { name, len, proto };
-	MDB_val v;
-	int rc = get_key(txn, db->dbi, key_name(name, len, proto), &v);
-
-	if (rc != 0)
-		return rc;
-	return find_in_value(&v, match_name, &q, out);
-}
-
-int portdb_find_port(const struct portdb *db, MDB_txn *txn, uint16_t port_net,
-		     const char *proto, struct entry_view *out)
-{
-	struct port_query q = { port_net, proto };
-	MDB_val v;
-	int rc = get_key(txn, db->dbi, key_port(port_net, proto), &v);
-
-	if (rc != 0)
-		return rc;
-	return find_in_value(&v, match_port, &q, out);
-}
-
-int portdb_entry_at(const struct portdb *db, MDB_txn *txn, uint32_t seq,
-		    struct entry_view *out)
-{
-	MDB_val v;
-	int rc;
-
 	if (seq >= db->meta.entries)
 		return ENOENT;
-	rc = get_key(txn, db->dbi, key_entry(seq), &v);
-	if (rc == ENOENT)
-		return EBADMSG;   /* the header promised it */
-	if (rc != 0)
-		return rc;
-	if (entry_decode(v.mv_data, v.mv_size, out) != v.mv_size || out->seq != seq)
-		return EBADMSG;
-	return 0;
+	return index_entry_at(&db->index, seq, out);
 }

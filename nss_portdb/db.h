@@ -14,11 +14,19 @@
 #include <sys/stat.h>
 
 #include "entry.h"
+#include "index.h"
+#include "keys.h"
 #include "meta.h"
 
+/* An open database.  The read transaction lives as long as the handle:
+ * the file is immutable once published, so one snapshot serves every
+ * lookup, from any thread, with no LMDB call on the lookup path; the
+ * index view points into the map and stays valid until portdb_close. */
 struct portdb {
 	MDB_env *env;
+	MDB_txn *txn;
 	MDB_dbi dbi;
+	struct index_view index;
 	struct stat st;           /* the database file as opened */
 	struct portdb_meta meta;
 };
@@ -37,16 +45,11 @@ void portdb_close(struct portdb *db);
  * names the first one that changed). */
 int portdb_check_sources(const struct portdb *db, char *why, size_t whylen);
 
-/* Look-ups inside a read transaction TXN of DB's environment.  NAME of
- * LEN bytes; PROTO NULL for any protocol.  @return 0 with *out viewing
- * the mapped record (valid until the transaction ends), ENOENT, or
- * EBADMSG for a record that fails its checks. */
-int portdb_find_name(const struct portdb *db, MDB_txn *txn, const char *name,
-		     size_t len, const char *proto, struct entry_view *out);
-int portdb_find_port(const struct portdb *db, MDB_txn *txn, uint16_t port_net,
-		     const char *proto, struct entry_view *out);
+/* Look-ups.  Safe from any number of threads at once.
+ * @return 0 with *out viewing the mapped record (valid until
+ * portdb_close), ENOENT, or EBADMSG for a record that fails its checks. */
+int portdb_find(const struct portdb *db, const struct query *q, struct entry_view *out);
 /* The entry at position SEQ in file order (0 .. meta.entries-1). */
-int portdb_entry_at(const struct portdb *db, MDB_txn *txn, uint32_t seq,
-		    struct entry_view *out);
+int portdb_entry_at(const struct portdb *db, uint32_t seq, struct entry_view *out);
 
 #endif

@@ -1,5 +1,6 @@
-/* Key construction.  The hash is FNV-1a over the bytes with a final
- * avalanche: collisions are legal (see keys.h), so it need only spread. */
+/* Keys and query hashes.  The hash is FNV-1a with a final avalanche:
+ * collisions are legal (the reader checks every candidate), so it need
+ * only spread well, and it must not depend on the host's byte order. */
 #include <config.h>
 
 #include "keys.h"
@@ -31,14 +32,9 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-static uint64_t tagged(int tag, uint64_t h)
+uint64_t key_index(void)
 {
-	return (uint64_t)tag << 56 | (mix(h) & 0x00ffffffffffffffULL);
-}
-
-uint64_t key_entry(uint32_t seq)
-{
-	return (uint64_t)KEY_ENTRY << 56 | seq;
+	return (uint64_t)KEY_INDEX << 56;
 }
 
 uint64_t key_meta(uint32_t id)
@@ -46,22 +42,22 @@ uint64_t key_meta(uint32_t id)
 	return (uint64_t)KEY_META << 56 | id;
 }
 
-/* A name never holds NUL (P3), so NUL separates it from the protocol. */
-uint64_t key_name(const char *name, size_t len, const char *proto)
+/* Each kind starts from its own tag byte; a name never holds NUL (P3),
+ * so NUL separates it from the protocol. */
+uint64_t query_hash(const struct query *q)
 {
-	uint64_t h = fnv(FNV_OFFSET, name, len);
+	unsigned char tag = (unsigned char)((q->kind == QUERY_NAME ? 'n' : 'p') -
+					    (q->proto != NULL ? 32 : 0));
+	uint64_t h = fnv(FNV_OFFSET, &tag, 1);
 
-	if (proto == NULL)
-		return tagged(KEY_NAME, h);
-	h = fnv(h, "", 1);
-	return tagged(KEY_NAME_PROTO, fnv(h, proto, strlen(proto)));
-}
-
-uint64_t key_port(uint16_t port_net, const char *proto)
-{
-	uint64_t h = fnv(FNV_OFFSET, &port_net, sizeof port_net);
-
-	if (proto == NULL)
-		return tagged(KEY_PORT, h);
-	return tagged(KEY_PORT_PROTO, fnv(h, proto, strlen(proto)));
+	if (q->kind == QUERY_NAME) {
+		h = fnv(h, q->name, q->len);
+	} else {
+		unsigned char port[2];
+		memcpy(port, &q->port_net, 2);   /* network order: same bytes everywhere */
+		h = fnv(h, port, 2);
+	}
+	if (q->proto != NULL)
+		h = fnv(fnv(h, "", 1), q->proto, strlen(q->proto));
+	return mix(h);
 }

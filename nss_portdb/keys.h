@@ -1,17 +1,12 @@
-/* The key layout of the database.  Every key is 8 bytes, big-endian, so
- * byte order is numeric order: a tag byte, then 7 bytes.
+/* The LMDB keys of the database, and the hashes of the questions a
+ * lookup asks.
  *
- *   'E' 0 0 0 seq32         an entry, in file order (getservent)
- *   'M' 0 ... id            metadata (see meta.h)
- *   'N' hash56(name, proto) first entry with that name/alias and protocol
- *   'n' hash56(name)        first entry with that name/alias, any protocol
- *   'P' hash56(port, proto) first entry with that port and protocol
- *   'p' hash56(port)        first entry with that port, any protocol
+ * The database holds a handful of LMDB keys, each 8 bytes, big-endian
+ * (byte order is numeric order): a tag byte, then 7 bytes.
  *
- * Index values hold the whole record (no second read).  Two different
- * keys whose hashes collide share one value holding both records, in file
- * order; readers verify the record against the key, so a name of any
- * length is found although LMDB keys are limited to 511 bytes. */
+ *   'I' 0 ... 0     the index: hash table, entry table and records (index.h)
+ *   'M' 0 ... id    metadata (meta.h)
+ */
 #ifndef PORTDB_KEYS_H
 #define PORTDB_KEYS_H
 
@@ -21,18 +16,30 @@
 #define KEY_SIZE 8
 
 enum key_tag {
-	KEY_ENTRY = 'E',
+	KEY_INDEX = 'I',
 	KEY_META = 'M',
-	KEY_NAME_PROTO = 'N',
-	KEY_PORT_PROTO = 'P',
-	KEY_NAME = 'n',
-	KEY_PORT = 'p',
 };
 
-/* The 64-bit key as a number; its big-endian bytes are the LMDB key. */
-uint64_t key_entry(uint32_t seq);
+uint64_t key_index(void);
 uint64_t key_meta(uint32_t id);
-uint64_t key_name(const char *name, size_t len, const char *proto);
-uint64_t key_port(uint16_t port_net, const char *proto);
+
+/* What a lookup asks: by name (NAME of LEN bytes) or by port (network
+ * order), with a protocol or with PROTO NULL for any. */
+enum query_kind {
+	QUERY_NAME,
+	QUERY_PORT,
+};
+
+struct query {
+	enum query_kind kind;
+	const char *name;
+	size_t len;
+	uint16_t port_net;
+	const char *proto;
+};
+
+/* A 64-bit hash of Q; the four kinds (name or port, with or without a
+ * protocol) never share an input. */
+uint64_t query_hash(const struct query *q);
 
 #endif

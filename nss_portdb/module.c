@@ -50,18 +50,19 @@ _nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent 
 			    char *buffer, size_t buflen, int *errnop)
 {
 	int saved = errno;
-	struct reader *r;
+	const struct portdb *db;
 	struct entry_view v;
-	int rc = runtime_begin(&r);
+	int rc = runtime_begin(&db);
 	enum nss_status st;
 
 	if (rc != 0) {
 		st = unavailable(rc, errnop);
 	} else {
-		rc = portdb_find_name(r->db, r->txn, name, strlen(name), proto, &v);
+		struct query q = { .kind = QUERY_NAME, .name = name, .len = strlen(name),
+				   .proto = proto };
+		rc = portdb_find(db, &q, &v);
 		if (rc == 0)
 			rc = entry_to_servent(&v, result, buffer, buflen);
-		runtime_end(r);
 		st = to_status(rc, errnop);
 	}
 	if (st == NSS_STATUS_SUCCESS)
@@ -74,9 +75,9 @@ _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 			    char *buffer, size_t buflen, int *errnop)
 {
 	int saved = errno;
-	struct reader *r;
+	const struct portdb *db;
 	struct entry_view v;
-	int rc = runtime_begin(&r);
+	int rc = runtime_begin(&db);
 	enum nss_status st;
 
 	if (rc != 0) {
@@ -84,13 +85,10 @@ _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 	} else {
 		/* PORT is in network order; an int outside 0..65535 names no
 		 * port (L3). */
-		if (port < 0 || port > 0xffff)
-			rc = ENOENT;
-		else
-			rc = portdb_find_port(r->db, r->txn, (uint16_t)port, proto, &v);
+		struct query q = { .kind = QUERY_PORT, .port_net = (uint16_t)port, .proto = proto };
+		rc = port < 0 || port > 0xffff ? ENOENT : portdb_find(db, &q, &v);
 		if (rc == 0)
 			rc = entry_to_servent(&v, result, buffer, buflen);
-		runtime_end(r);
 		st = to_status(rc, errnop);
 	}
 	if (st == NSS_STATUS_SUCCESS)
@@ -122,22 +120,21 @@ EXPORT enum nss_status
 _nss_portdb_getservent_r(struct servent *result, char *buffer, size_t buflen, int *errnop)
 {
 	int saved = errno;
-	struct reader *r;
+	const struct portdb *db;
 	struct entry_view v;
 	enum nss_status st;
 	int rc;
 
 	pthread_mutex_lock(&enum_lock);
-	rc = runtime_begin(&r);
+	rc = runtime_begin(&db);
 	if (rc != 0) {
 		st = unavailable(rc, errnop);
 	} else {
-		rc = portdb_entry_at(r->db, r->txn, enum_pos, &v);
+		rc = portdb_entry_at(db, enum_pos, &v);
 		if (rc == 0)
 			rc = entry_to_servent(&v, result, buffer, buflen);
 		if (rc == 0)
 			enum_pos++;   /* not on ERANGE: the retry gets the same entry */
-		runtime_end(r);
 		/* At the end nss_files returns NOTFOUND and leaves errno be
 		 * (the caller's errno is errnop here): so do we (E4). */
 		st = rc == ENOENT ? NSS_STATUS_NOTFOUND : to_status(rc, errnop);

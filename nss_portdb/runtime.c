@@ -1,9 +1,10 @@
 /* The module's process state.
  *
- * Lookups take no lock: each thread keeps a reference to the database it
- * last used and a read transaction on it.  The mutex guards only the rare
- * events: the once-a-second check of the file, a thread moving to a newly
- * opened database, and fork(). */
+ * Lookups take no lock and write no shared memory: each thread keeps a
+ * reference to the database it last used, and moves to a new one (under
+ * the mutex) only when the current one changed.  The mutex guards only
+ * the rare events: the once-a-second check of the file, a thread moving
+ * to a newly opened database, and fork(). */
 #include <config.h>
 
 #include "runtime.h"
@@ -64,16 +65,18 @@ static void handle_unref(struct handle *h)
 	free(h);
 }
 
-/* Drop R's transaction and reference.  Called with the lock held. */
+/* A thread's reference to the database it last used. */
+struct reader {
+	struct handle *handle;
+};
+
+/* Drop R's reference.  Called with the lock held. */
 static void reader_detach(struct reader *r)
 {
 	if (r->handle == NULL)
 		return;
-	mdb_txn_abort(r->txn);
 	handle_unref(r->handle);
 	r->handle = NULL;
-	r->db = NULL;
-	r->txn = NULL;
 }
 
 static void reader_destroy(void *arg)
@@ -117,10 +120,8 @@ static void init(void)
  * own is reset.  Called with the lock held. */
 static void after_fork(struct reader *self)
 {
-	if (self != NULL && self->handle != NULL) {
-		mdb_txn_abort(self->txn);
-		memset(self, 0, sizeof *self);
-	}
+	if (self != NULL)
+		self->handle = NULL;
 	while (all_handles != NULL) {
 		struct handle *h = all_handles;
 		all_handles = h->next;
@@ -207,22 +208,16 @@ static struct reader *get_reader(void)
 static int reader_attach(struct reader *r)
 {
 	struct handle *h = atomic_load(&current);
-	int rc;
 
 	reader_detach(r);
 	if (h == NULL)
 		return atomic_load(&unavailable);
-	rc = mdb_txn_begin(h->db->env, NULL, MDB_RDONLY, &r->txn);
-	if (rc != 0)
-		return EBADMSG;
-	mdb_txn_reset(r->txn);
 	h->refs++;
 	r->handle = h;
-	r->db = h->db;
 	return 0;
 }
 
-int runtime_begin(struct reader **out)
+int runtime_begin(const struct portdb **out)
 {
 	struct reader *r;
 	struct handle *h;
@@ -255,15 +250,8 @@ int runtime_begin(struct reader **out)
 			return rc;
 		h = r->handle;
 	}
-	if (atomic_load(&h->stale))
+	if (atomic_load_explicit(&h->stale, memory_order_relaxed))
 		return ESTALE;
-	if (mdb_txn_renew(r->txn) != 0)
-		return EBADMSG;
-	*out = r;
+	*out = h->db;
 	return 0;
-}
-
-void runtime_end(struct reader *r)
-{
-	mdb_txn_reset(r->txn);
 }

@@ -4,24 +4,12 @@
 #ifndef PORTDB_RUNTIME_H
 #define PORTDB_RUNTIME_H
 
-#include <lmdb.h>
-
 #include "db.h"
 
-/* A thread's view of the current database: a reference to it and a read
- * transaction that is renewed for each lookup and reset after. */
-struct reader {
-	struct handle *handle;
-	const struct portdb *db;
-	MDB_txn *txn;
-};
-
-/* Begin a lookup.  @return 0 with *out ready (its transaction renewed),
- * or an errno value saying why the database cannot answer: ENOENT (no
- * database), ESTALE (a source changed), EACCES, EBADMSG, ... */
-int runtime_begin(struct reader **out);
-
-/* End a lookup begun with runtime_begin. */
-void runtime_end(struct reader *r);
+/* Begin a lookup.  @return 0 with *out the current database, good until
+ * this thread's next runtime_begin; or an errno value saying why no
+ * database can answer: ENOENT (no file), ESTALE (a source changed),
+ * EACCES (untrusted), EBADMSG (corrupt), ... */
+int runtime_begin(const struct portdb **out);
 
 #endif

@@ -4,6 +4,7 @@
 #include "writer.h"
 #include "bytes.h"
 #include "entry.h"
+#include "index.h"
 #include "keys.h"
 #include "meta.h"
 
@@ -19,14 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* One (index key, entry) pair; `str` says which of the entry's strings
- * made the key (0 the name, 1.. the aliases) for name keys. */
-struct pair {
-	uint64_t key;
-	uint32_t seq;
-	uint32_t str;
-};
 
 /* Temporary paths, for the signal handler: plain arrays, as it may only
  * call unlink(). */
@@ -64,93 +57,6 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int pair_cmp(const void *a, const void *b)
-{
-	const struct pair *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return x->str < y->str ? -1 : x->str > y->str;
-}
-
-static const char *nth_string(const struct entry_view *v, uint32_t n)
-{
-	const char *p = v->name;
-
-	while (n-- > 0)
-		p += strlen(p) + 1;
-	return p;
-}
-
-static struct entry_view view_of(const struct entry_set *set, uint32_t seq)
-{
-	struct entry_view v;
-
-	entry_decode(set->arena + set->offsets[seq], set->used - set->offsets[seq], &v);
-	return v;
-}
-
-/* Do pairs A and B stand for the same full key (not just the same hash)? */
-static int same_full_key(const struct entry_set *set, const struct pair *a,
-			 const struct pair *b)
-{
-	struct entry_view x = view_of(set, a->seq), y = view_of(set, b->seq);
-	int tag = (int)(a->key >> 56);
-
-	switch (tag) {
-	case KEY_NAME_PROTO:
-		if (strcmp(x.proto, y.proto) != 0)
-			return 0;
-		/* fall through */
-	case KEY_NAME:
-		return strcmp(nth_string(&x, a->str), nth_string(&y, b->str)) == 0;
-	case KEY_PORT_PROTO:
-		if (strcmp(x.proto, y.proto) != 0)
-			return 0;
-		/* fall through */
-	default:
-		return x.port_net == y.port_net;
-	}
-}
-
-static int make_pairs(const struct entry_set *set, struct pair **out, size_t *count)
-{
-	size_t n = 0, cap = (size_t)set->count * 6 + 16;
-	struct pair *p = malloc(cap * sizeof *p);
-
-	if (p == NULL)
-		return ENOMEM;
-	for (uint32_t seq = 0; seq < set->count; seq++) {
-		struct entry_view v = view_of(set, seq);
-		const char *s = v.name;
-
-		if (n + 2 * ((size_t)v.naliases + 1) + 2 > cap) {
-			struct pair *q;
-			cap = (cap + 2 * ((size_t)v.naliases + 1) + 2) * 2;
-			q = realloc(p, cap * sizeof *p);
-			if (q == NULL) {
-				free(p);
-				return ENOMEM;
-			}
-			p = q;
-		}
-		for (uint32_t i = 0; i <= v.naliases; i++) {
-			size_t len = strlen(s);
-			p[n++] = (struct pair){ key_name(s, len, v.proto), seq, i };
-			p[n++] = (struct pair){ key_name(s, len, NULL), seq, i };
-			s += len + 1;
-		}
-		p[n++] = (struct pair){ key_port(v.port_net, v.proto), seq, 0 };
-		p[n++] = (struct pair){ key_port(v.port_net, NULL), seq, 0 };
-	}
-	qsort(p, n, sizeof *p, pair_cmp);
-	*out = p;
-	*count = n;
-	return 0;
-}
-
 static int put(MDB_txn *txn, MDB_dbi dbi, uint64_t key, const void *data, size_t len)
 {
 	unsigned char k[KEY_SIZE];
@@ -158,47 +64,6 @@ static int put(MDB_txn *txn, MDB_dbi dbi, uint64_t key, const void *data, size_t
 
 	put_be64(k, key);
 	return mdb_put(txn, dbi, &mk, &mv, MDB_APPEND);
-}
-
-/* Write the pairs of one key, [from, to), as one value.  A pair is kept
- * when it is the first (in file order) of its full key; the value holds
- * the records of the kept pairs, each once, in file order.  A reader that
- * takes the first record matching its query then gets what a scan of the
- * text would: an earlier record matching the same full key would have
- * been kept instead.  Usually the group is one key: one record. */
-static int put_group(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
-		     const struct pair *from, const struct pair *to,
-		     struct pair *firsts, unsigned char **buf, size_t *bufcap)
-{
-	size_t len = 0, nfirsts = 0;
-	uint32_t last_seq = UINT32_MAX;
-
-	for (const struct pair *p = from; p < to; p++) {
-		const unsigned char *rec = set->arena + set->offsets[p->seq];
-		struct entry_view v;
-		size_t n, i;
-
-		for (i = 0; i < nfirsts; i++)
-			if (same_full_key(set, &firsts[i], p))
-				break;
-		if (i < nfirsts)
-			continue;
-		firsts[nfirsts++] = *p;
-		if (p->seq == last_seq)
-			continue;
-		last_seq = p->seq;
-		n = entry_decode(rec, set->used - set->offsets[p->seq], &v);
-		if (len + n > *bufcap) {
-			unsigned char *b = realloc(*buf, (len + n) * 2);
-			if (b == NULL)
-				return ENOMEM;
-			*buf = b;
-			*bufcap = (len + n) * 2;
-		}
-		memcpy(*buf + len, rec, n);
-		len += n;
-	}
-	return put(txn, dbi, from->key, *buf, len);
 }
 
 static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set)
@@ -228,45 +93,71 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set)
 	return rc;
 }
 
-static int write_all(MDB_env *env, const struct entry_set *set,
-		     const struct pair *pairs, size_t npairs)
+/* The questions an entry answers: its name and each alias, with its
+ * protocol and with any; its port, likewise. */
+static uint64_t count_questions(const struct entry_set *set)
 {
+	uint64_t n = 0;
+
+	for (uint32_t seq = 0; seq < set->count; seq++) {
+		struct entry_view v;
+		entry_decode(set->arena + set->offsets[seq], set->used - set->offsets[seq], &v);
+		n += 2 * ((uint64_t)v.naliases + 1) + 2;
+	}
+	return n;
+}
+
+static void insert_questions(unsigned char *index, const struct index_plan *plan,
+			     const struct entry_set *set)
+{
+	for (uint32_t seq = 0; seq < set->count; seq++) {
+		uint32_t off = (uint32_t)set->offsets[seq];
+		struct entry_view v;
+		struct query q = { .kind = QUERY_NAME };
+		const char *s;
+
+		entry_decode(set->arena + off, set->used - off, &v);
+		s = v.name;
+		for (uint32_t i = 0; i <= v.naliases; i++) {
+			q.name = s;
+			q.len = strlen(s);
+			q.proto = v.proto;
+			index_insert(index, plan, &q, off);
+			q.proto = NULL;
+			index_insert(index, plan, &q, off);
+			s += q.len + 1;
+		}
+		q.kind = QUERY_PORT;
+		q.port_net = v.port_net;
+		q.proto = v.proto;
+		index_insert(index, plan, &q, off);
+		q.proto = NULL;
+		index_insert(index, plan, &q, off);
+	}
+}
+
+static int write_all(MDB_env *env, const struct entry_set *set, const struct index_plan *plan)
+{
+	unsigned char k[KEY_SIZE];
+	MDB_val mk = { KEY_SIZE, k }, mv = { plan->size, NULL };
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	unsigned char *buf = NULL;
-	struct pair *firsts = NULL;
-	size_t bufcap = 0, firsts_cap = 0;
 	int rc;
 
 	rc = mdb_txn_begin(env, NULL, 0, &txn);
 	if (rc != 0)
 		return rc;
 	rc = mdb_dbi_open(txn, NULL, 0, &dbi);
-	for (uint32_t seq = 0; rc == 0 && seq < set->count; seq++) {
-		size_t end = seq + 1 < set->count ? set->offsets[seq + 1] : set->used;
-		rc = put(txn, dbi, key_entry(seq), set->arena + set->offsets[seq],
-			 end - set->offsets[seq]);
+	if (rc == 0) {
+		/* Built in place in the map: no copy of the largest thing. */
+		put_be64(k, key_index());
+		rc = mdb_put(txn, dbi, &mk, &mv, MDB_RESERVE | MDB_APPEND);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		index_layout(mv.mv_data, plan, set->offsets, set->arena);
+		insert_questions(mv.mv_data, plan, set);
 		rc = write_meta(txn, dbi, set);
-	for (size_t i = 0; rc == 0 && i < npairs;) {
-		size_t j = i + 1;
-		while (j < npairs && pairs[j].key == pairs[i].key)
-			j++;
-		if (j - i > firsts_cap) {
-			struct pair *f = realloc(firsts, (j - i) * sizeof *f);
-			if (f == NULL) {
-				rc = ENOMEM;
-				break;
-			}
-			firsts = f;
-			firsts_cap = j - i;
-		}
-		rc = put_group(txn, dbi, set, &pairs[i], &pairs[j], firsts, &buf, &bufcap);
-		i = j;
 	}
-	free(firsts);
-	free(buf);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -305,8 +196,8 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen)
 {
 	char dir[PATH_MAX], base[PATH_MAX];
-	struct pair *pairs = NULL;
-	size_t npairs = 0, mapsize;
+	struct index_plan plan;
+	size_t mapsize;
 	MDB_env *env = NULL;
 	int scratch_fd = -1, out_fd = -1, dir_fd = -1, rc;
 
@@ -314,9 +205,9 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc != 0)
 		return fail(err, errlen, rc, "%s: %s", target, strerror(rc));
 
-	rc = make_pairs(set, &pairs, &npairs);
+	rc = index_plan(&plan, set->count, set->used, count_questions(set));
 	if (rc != 0)
-		return fail(err, errlen, rc, "indexing: %s", strerror(rc));
+		return fail(err, errlen, rc, "%s: too many entries for one database", target);
 
 	/* Both temporaries live in the target's directory: the final one so
 	 * that rename() is atomic, the scratch one so that a small /tmp
@@ -338,9 +229,9 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	}
 	tmp_live[1] = 1;
 
-	/* Room for every record five times over plus B-tree overhead; the
-	 * scratch file is sparse, so an over-estimate costs nothing. */
-	mapsize = (set->used + (size_t)set->count * 64) * 8 + npairs * 64 + (64u << 20);
+	/* The index, its overflow pages, the metadata; the scratch file is
+	 * sparse, so an over-estimate costs nothing. */
+	mapsize = plan.size + plan.size / 8 + (16u << 20);
 	rc = mdb_env_create(&env);
 	if (rc == 0)
 		rc = mdb_env_set_mapsize(env, mapsize);
@@ -351,7 +242,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		rc = fail(err, errlen, rc, "%s: %s", tmp_paths[0], describe(rc));
 		goto out;
 	}
-	rc = write_all(env, set, pairs, npairs);
+	rc = write_all(env, set, &plan);
 	if (rc != 0) {
 		rc = fail(err, errlen, rc, "writing %s: %s", tmp_paths[0], describe(rc));
 		goto out;
@@ -397,6 +288,5 @@ out:
 			unlink(tmp_paths[i]);
 		tmp_live[i] = 0;
 	}
-	free(pairs);
 	return rc;
 }

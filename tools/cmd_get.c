@@ -54,12 +54,12 @@ static int parse_port(const char *s, uint16_t *port)
 	return 1;
 }
 
-static int lookup(const struct portdb *db, MDB_txn *txn, char *key)
+static int lookup(const struct portdb *db, char *key)
 {
 	char *slash = strchr(key, '/');
 	const char *proto = NULL;
 	struct entry_view v;
-	uint16_t port;
+	uint16_t port = 0;
 	int kind, rc;
 
 	if (slash != NULL) {
@@ -71,10 +71,9 @@ static int lookup(const struct portdb *db, MDB_txn *txn, char *key)
 		warnx_("get: %s: port out of range 0-65535", key);
 		return EXIT_NOT_FOUND;
 	}
-	if (kind > 0)
-		rc = portdb_find_port(db, txn, htons(port), proto, &v);
-	else
-		rc = portdb_find_name(db, txn, key, strlen(key), proto, &v);
+	struct query q = { .kind = kind > 0 ? QUERY_PORT : QUERY_NAME, .name = key,
+			   .len = strlen(key), .port_net = htons(port), .proto = proto };
+	rc = portdb_find(db, &q, &v);
 	if (rc == ENOENT)
 		return EXIT_NOT_FOUND;
 	if (rc != 0) {
@@ -94,7 +93,6 @@ int cmd_get(int argc, char **argv)
 	};
 	const char *path = default_db_path();
 	struct portdb *db;
-	MDB_txn *txn;
 	char why[512] = "";
 	int c, rc, status = EXIT_OK;
 
@@ -121,19 +119,12 @@ int cmd_get(int argc, char **argv)
 		warnx_("%s", why[0] ? why : strerror(rc));
 		return EXIT_FAILURE_;
 	}
-	rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
-	if (rc != 0) {
-		warnx_("%s: %s", path, mdb_strerror(rc));
-		portdb_close(db);
-		return EXIT_FAILURE_;
-	}
 	for (int i = optind; i < argc; i++) {
-		int r = lookup(db, txn, argv[i]);
+		int r = lookup(db, argv[i]);
 		/* An error outranks a missing key. */
 		if (r == EXIT_FAILURE_ || (r == EXIT_NOT_FOUND && status == EXIT_OK))
 			status = r;
 	}
-	mdb_txn_abort(txn);
 	portdb_close(db);
 	return status;
 }

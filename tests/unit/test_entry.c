@@ -174,22 +174,33 @@ static void test_buffer_size_sweep(void **state)
 	free(rec);
 }
 
-static void test_keys_distinguish_kinds(void **state)
+static uint64_t hash_name(const char *name, const char *proto)
 {
-	uint16_t p80 = htons(80);
+	struct query q = { .kind = QUERY_NAME, .name = name, .len = strlen(name), .proto = proto };
+	return query_hash(&q);
+}
 
-	/* The same bytes under different tags are different keys. */
-	assert_true(key_name("x", 1, NULL) != key_name("x", 1, "tcp"));
-	assert_true(key_name("x", 1, "tcp") != key_name("x", 1, "udp"));
-	assert_true(key_name("x", 1, "") != key_name("x", 1, NULL));
-	assert_true(key_port(p80, NULL) != key_port(p80, "tcp"));
-	assert_int_equal(key_name("x", 1, NULL) >> 56, KEY_NAME);
-	assert_int_equal(key_name("x", 1, "tcp") >> 56, KEY_NAME_PROTO);
-	assert_int_equal(key_port(p80, "tcp") >> 56, KEY_PORT_PROTO);
-	assert_int_equal(key_port(p80, NULL) >> 56, KEY_PORT);
-	assert_int_equal(key_entry(5), ((uint64_t)KEY_ENTRY << 56) | 5);
+static uint64_t hash_port(uint16_t port, const char *proto)
+{
+	struct query q = { .kind = QUERY_PORT, .port_net = htons(port), .proto = proto };
+	return query_hash(&q);
+}
+
+static void test_query_hash_distinguishes_questions(void **state)
+{
+	/* The same bytes asked differently are different questions. */
+	assert_true(hash_name("x", NULL) != hash_name("x", "tcp"));
+	assert_true(hash_name("x", "tcp") != hash_name("x", "udp"));
+	assert_true(hash_name("x", "") != hash_name("x", NULL));
+	assert_true(hash_port(80, NULL) != hash_port(80, "tcp"));
+	assert_true(hash_port(80, "") != hash_port(80, NULL));
 	/* the name/protocol boundary matters: ("ab","c") is not ("a","bc") */
-	assert_true(key_name("ab", 2, "c") != key_name("a", 1, "bc"));
+	assert_true(hash_name("ab", "c") != hash_name("a", "bc"));
+	/* a name that spells a port is not that port */
+	assert_true(hash_name("P", NULL) != hash_port(80, NULL));
+	/* only LEN bytes of the name count */
+	struct query q = { .kind = QUERY_NAME, .name = "sshd", .len = 3 };
+	assert_true(query_hash(&q) == hash_name("ssh", NULL));
 }
 
 int main(void)
@@ -200,7 +211,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_rejected),
 		cmocka_unit_test(test_malformed_rejected),
 		cmocka_unit_test(test_buffer_size_sweep),
-		cmocka_unit_test(test_keys_distinguish_kinds),
+		cmocka_unit_test(test_query_hash_distinguishes_questions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

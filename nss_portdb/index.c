@@ -1,0 +1,146 @@
+/* The hash index: probing for readers, layout and insertion for the
+ * writer.  Readers treat the value as hostile: every offset is checked
+ * and every probe sequence is bounded.
+ *
+ * Why the first match is glibc's answer: let e be the earliest entry
+ * that answers question Q.  When the writer inserts e's questions, every
+ * slot on Q's probe path holds an entry inserted before, so no later than
+ * e; if one of them answers Q (with the same check) it is e itself and Q
+ * needs no slot of its own; otherwise Q takes the first empty slot.
+ * Slots are never emptied, so a reader probing for Q meets the same
+ * occupied slots, and the first one that answers is e. */
+#include <config.h>
+
+#include "index.h"
+#include "bytes.h"
+
+#include <errno.h>
+#include <string.h>
+
+int index_view_init(struct index_view *ix, const void *data, size_t len)
+{
+	const unsigned char *d = data;
+	uint32_t nslots;
+	uint64_t need;
+
+	if (len < INDEX_HEADER_SIZE)
+		return EBADMSG;
+	nslots = get_be32(d);
+	ix->nentries = get_be32(d + 4);
+	ix->records_len = get_be64(d + 8);
+	if (nslots == 0 || (nslots & (nslots - 1)) != 0)
+		return EBADMSG;
+	need = INDEX_HEADER_SIZE + (uint64_t)nslots * 8 + (uint64_t)ix->nentries * 4;
+	if (ix->records_len > UINT32_MAX || need + ix->records_len != len)
+		return EBADMSG;
+	ix->mask = nslots - 1;
+	ix->slots = d + INDEX_HEADER_SIZE;
+	ix->seq = ix->slots + (size_t)nslots * 8;
+	ix->records = ix->seq + (size_t)ix->nentries * 4;
+	return 0;
+}
+
+int query_matches(const struct query *q, const struct entry_view *v)
+{
+	if (q->proto != NULL && strcmp(v->proto, q->proto) != 0)
+		return 0;
+	if (q->kind == QUERY_PORT)
+		return v->port_net == q->port_net;
+	return entry_has_name(v, q->name, q->len);
+}
+
+static int record_at(const struct index_view *ix, uint32_t off, struct entry_view *out)
+{
+	if (off >= ix->records_len)
+		return EBADMSG;
+	return entry_decode(ix->records + off, (size_t)(ix->records_len - off), out) ? 0 : EBADMSG;
+}
+
+int index_find(const struct index_view *ix, const struct query *q, struct entry_view *out)
+{
+	uint64_t h = query_hash(q);
+	uint32_t i = (uint32_t)(h >> 32) & ix->mask;
+	uint32_t check = (uint32_t)h;
+
+	/* A hostile table may have no empty slot: visit each slot once. */
+	for (uint32_t n = 0; n <= ix->mask; n++, i = (i + 1) & ix->mask) {
+		const unsigned char *slot = ix->slots + (size_t)i * 8;
+		uint32_t off = get_be32(slot + 4);
+
+		if (off == INDEX_EMPTY)
+			return ENOENT;
+		if (get_be32(slot) != check)
+			continue;
+		if (record_at(ix, off, out) != 0)
+			return EBADMSG;
+		if (query_matches(q, out))
+			return 0;
+	}
+	return ENOENT;
+}
+
+int index_entry_at(const struct index_view *ix, uint32_t seq, struct entry_view *out)
+{
+	if (seq >= ix->nentries)
+		return ENOENT;
+	if (record_at(ix, get_be32(ix->seq + (size_t)seq * 4), out) != 0 || out->seq != seq)
+		return EBADMSG;
+	return 0;
+}
+
+int index_plan(struct index_plan *plan, uint32_t nentries, uint64_t records_len,
+	       uint64_t nquestions)
+{
+	uint64_t want = nquestions + nquestions / 2 + 1, nslots = 8, size;
+
+	while (nslots < want)
+		nslots *= 2;
+	if (nslots > (1ULL << 31) || records_len >= INDEX_EMPTY)
+		return EFBIG;
+	size = INDEX_HEADER_SIZE + nslots * 8 + (uint64_t)nentries * 4 + records_len;
+	if (size > SIZE_MAX || size > UINT32_MAX * 4ULL)
+		return EFBIG;
+	plan->nslots = (uint32_t)nslots;
+	plan->nentries = nentries;
+	plan->records_len = records_len;
+	plan->size = (size_t)size;
+	return 0;
+}
+
+void index_layout(unsigned char *out, const struct index_plan *plan,
+		  const size_t *offsets, const unsigned char *records)
+{
+	unsigned char *seq = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8;
+
+	put_be32(out, plan->nslots);
+	put_be32(out + 4, plan->nentries);
+	put_be64(out + 8, plan->records_len);
+	memset(out + INDEX_HEADER_SIZE, 0xff, (size_t)plan->nslots * 8);
+	for (uint32_t i = 0; i < plan->nentries; i++)
+		put_be32(seq + (size_t)i * 4, (uint32_t)offsets[i]);
+	memcpy(seq + (size_t)plan->nentries * 4, records, plan->records_len);
+}
+
+void index_insert(unsigned char *out, const struct index_plan *plan,
+		  const struct query *q, uint32_t record_offset)
+{
+	struct index_view ix;
+	struct entry_view v;
+	uint64_t h = query_hash(q);
+	uint32_t i, check = (uint32_t)h;
+
+	index_view_init(&ix, out, plan->size);
+	for (i = (uint32_t)(h >> 32) & ix.mask;; i = (i + 1) & ix.mask) {
+		unsigned char *slot = out + INDEX_HEADER_SIZE + (size_t)i * 8;
+		uint32_t off = get_be32(slot + 4);
+
+		if (off == INDEX_EMPTY) {
+			put_be32(slot, check);
+			put_be32(slot + 4, record_offset);
+			return;
+		}
+		if (get_be32(slot) == check && record_at(&ix, off, &v) == 0 &&
+		    query_matches(q, &v))
+			return;   /* an earlier entry answers already */
+	}
+}

@@ -1,0 +1,74 @@
+/* The index: the one large LMDB value that answers every lookup.
+ *
+ * All integers big-endian:
+ *
+ *   0   u32 nslots       a power of two
+ *   4   u32 nentries
+ *   8   u64 records_len
+ *  16   slots[nslots]    u32 check, u32 record offset (0xffffffff: empty)
+ *       seq[nentries]    u32 record offset of the entry at each position
+ *       records          encoded entries (entry.h), in file order
+ *
+ * A slot holds one question (by name or by port, with a protocol or any)
+ * and the record of the first entry that answers it, as glibc's scan of
+ * the text would find it.  A question hashes to 64 bits: the high half
+ * picks the home slot, the low half is the check.  Lookups probe
+ * linearly from the home slot to the first empty one and return the
+ * first record whose check matches and which answers the question; the
+ * writer inserts in file order with the same probe, so that first record
+ * is the earliest entry that answers (see index.c).
+ */
+#ifndef PORTDB_INDEX_H
+#define PORTDB_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "keys.h"
+
+#define INDEX_HEADER_SIZE 16u
+#define INDEX_EMPTY 0xffffffffu
+
+/* A checked view of an index value in the map. */
+struct index_view {
+	const unsigned char *slots;
+	const unsigned char *seq;
+	const unsigned char *records;
+	uint64_t records_len;
+	uint32_t mask;
+	uint32_t nentries;
+};
+
+/* Check the header of the index value DATA of LEN bytes against LEN.
+ * @return 0, or EBADMSG. */
+int index_view_init(struct index_view *ix, const void *data, size_t len);
+
+/* Does V answer Q? */
+int query_matches(const struct query *q, const struct entry_view *v);
+
+/* @return 0 with *out, ENOENT, or EBADMSG. */
+int index_find(const struct index_view *ix, const struct query *q, struct entry_view *out);
+int index_entry_at(const struct index_view *ix, uint32_t seq, struct entry_view *out);
+
+/* Writer side.  index_plan sizes the index of NENTRIES records of
+ * RECORDS_LEN bytes that ask at most NQUESTIONS questions (load factor at
+ * most 2/3).  @return 0, or EFBIG. */
+struct index_plan {
+	uint32_t nslots;
+	uint32_t nentries;
+	uint64_t records_len;
+	size_t size;
+};
+int index_plan(struct index_plan *plan, uint32_t nentries, uint64_t records_len,
+	       uint64_t nquestions);
+
+/* Lay out the index in OUT (plan->size bytes): the header, empty slots,
+ * the entry table from OFFSETS and the records.  Then index_insert each
+ * question of each entry, in file order. */
+void index_layout(unsigned char *out, const struct index_plan *plan,
+		  const size_t *offsets, const unsigned char *records);
+void index_insert(unsigned char *out, const struct index_plan *plan,
+		  const struct query *q, uint32_t record_offset);
+
+#endif

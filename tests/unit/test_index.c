@@ -1,0 +1,218 @@
+/* Unit tests of the hash index: first-match semantics under collisions,
+ * shadowing, and hostile tables. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "entry.h"
+#include "index.h"
+
+/* A small set of records and an index over them. */
+struct fixture {
+	unsigned char records[4096];
+	size_t offsets[16];
+	size_t used;
+	uint32_t n;
+	struct index_plan plan;
+	unsigned char *index;
+	struct index_view view;
+};
+
+static void add(struct fixture *f, const char *name, uint16_t port, const char *proto,
+		const char *alias)
+{
+	const char *aliases[1] = { alias };
+	struct entry_in e = { .seq = f->n, .line = f->n + 1, .port = port, .proto = proto,
+			      .name = name, .aliases = aliases, .naliases = alias ? 1 : 0 };
+
+	f->offsets[f->n++] = f->used;
+	f->used += entry_encode(&e, f->records + f->used);
+}
+
+static struct query name_q(const char *name, const char *proto)
+{
+	return (struct query){ .kind = QUERY_NAME, .name = name, .len = strlen(name), .proto = proto };
+}
+
+static struct query port_q(uint16_t port, const char *proto)
+{
+	return (struct query){ .kind = QUERY_PORT, .port_net = htons(port), .proto = proto };
+}
+
+/* Lay out the index with NSLOTS slots, empty; questions are put by the
+ * tests themselves. */
+static void layout(struct fixture *f, uint32_t questions)
+{
+	assert_int_equal(index_plan(&f->plan, f->n, f->used, questions), 0);
+	f->index = malloc(f->plan.size);
+	assert_non_null(f->index);
+	index_layout(f->index, &f->plan, f->offsets, f->records);
+	assert_int_equal(index_view_init(&f->view, f->index, f->plan.size), 0);
+}
+
+/* Insert every question of every entry, in file order, as the writer does. */
+static void insert_all(struct fixture *f)
+{
+	for (uint32_t i = 0; i < f->n; i++) {
+		struct entry_view v;
+		struct query q;
+		const char *s;
+
+		assert_true(entry_decode(f->records + f->offsets[i], f->used - f->offsets[i], &v) > 0);
+		s = v.name;
+		for (uint32_t a = 0; a <= v.naliases; a++, s += strlen(s) + 1) {
+			q = name_q(s, v.proto);
+			index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
+			q.proto = NULL;
+			index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
+		}
+		q = (struct query){ .kind = QUERY_PORT, .port_net = v.port_net, .proto = v.proto };
+		index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
+		q.proto = NULL;
+		index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
+	}
+}
+
+static uint32_t find_seq(struct fixture *f, struct query q)
+{
+	struct entry_view v;
+	int rc = index_find(&f->view, &q, &v);
+
+	if (rc == ENOENT)
+		return UINT32_MAX;
+	assert_int_equal(rc, 0);
+	return v.seq;
+}
+
+static void test_first_entry_wins(void **state)
+{
+	struct fixture f = { 0 };
+
+	add(&f, "a", 1, "tcp", "x");
+	add(&f, "a", 2, "tcp", NULL);     /* shadowed by name */
+	add(&f, "b", 1, "tcp", NULL);     /* shadowed by port */
+	add(&f, "x", 3, "udp", "a");      /* "a" first in udp here */
+	add(&f, "c", 4, "", NULL);        /* empty protocol */
+	layout(&f, 40);
+	insert_all(&f);
+
+	assert_int_equal(find_seq(&f, name_q("a", "tcp")), 0);
+	assert_int_equal(find_seq(&f, name_q("a", NULL)), 0);
+	assert_int_equal(find_seq(&f, name_q("a", "udp")), 3);
+	assert_int_equal(find_seq(&f, name_q("x", NULL)), 0);     /* alias before name */
+	assert_int_equal(find_seq(&f, name_q("x", "udp")), 3);
+	assert_int_equal(find_seq(&f, name_q("b", NULL)), 2);
+	assert_int_equal(find_seq(&f, port_q(1, "tcp")), 0);
+	assert_int_equal(find_seq(&f, port_q(2, NULL)), 1);
+	assert_int_equal(find_seq(&f, port_q(3, "tcp")), UINT32_MAX);
+	assert_int_equal(find_seq(&f, name_q("c", "")), 4);
+	assert_int_equal(find_seq(&f, name_q("c", "tcp")), UINT32_MAX);
+	assert_int_equal(find_seq(&f, port_q(4, "")), 4);
+	assert_int_equal(find_seq(&f, name_q("nosuch", NULL)), UINT32_MAX);
+	free(f.index);
+}
+
+/* Put a slot by hand: CHECK and record OFFSET at slot I. */
+static void put_slot(struct fixture *f, uint32_t i, uint32_t check, uint32_t offset)
+{
+	unsigned char *slot = f->index + INDEX_HEADER_SIZE + (size_t)i * 8;
+
+	put_be32(slot, check);
+	put_be32(slot + 4, offset);
+}
+
+/* A full 64-bit collision: another entry sits in the question's home
+ * slot with the question's own check.  The reader must verify the record
+ * and go on probing. */
+static void test_full_collision_is_verified(void **state)
+{
+	struct fixture f = { 0 };
+	struct query q = name_q("wanted", "tcp");
+	uint64_t h = query_hash(&q);
+	uint32_t home, check = (uint32_t)h;
+
+	add(&f, "other", 7, "tcp", NULL);
+	add(&f, "wanted", 8, "tcp", NULL);
+	layout(&f, 4);
+	home = (uint32_t)(h >> 32) & f.view.mask;
+	put_slot(&f, home, check, (uint32_t)f.offsets[0]);
+	put_slot(&f, (home + 1) & f.view.mask, check, (uint32_t)f.offsets[1]);
+	assert_int_equal(find_seq(&f, q), 1);
+	/* the writer, too, sees past the impostor and adds nothing new */
+	index_insert(f.index, &f.plan, &q, (uint32_t)f.offsets[1]);
+	assert_int_equal(get_be32(f.index + INDEX_HEADER_SIZE + ((home + 2) & f.view.mask) * 8 + 4),
+			 INDEX_EMPTY);
+	free(f.index);
+}
+
+/* A table with no empty slot and no match must end, not spin. */
+static void test_full_table_terminates(void **state)
+{
+	struct fixture f = { 0 };
+
+	add(&f, "a", 1, "tcp", NULL);
+	layout(&f, 4);
+	for (uint32_t i = 0; i <= f.view.mask; i++)
+		put_slot(&f, i, 0, (uint32_t)f.offsets[0]);
+	assert_int_equal(find_seq(&f, name_q("zzz", NULL)), UINT32_MAX);
+	free(f.index);
+}
+
+static void test_bad_offsets_rejected(void **state)
+{
+	struct fixture f = { 0 };
+	struct query q = name_q("a", NULL);
+	uint64_t h = query_hash(&q);
+	struct entry_view v;
+
+	add(&f, "a", 1, "tcp", NULL);
+	layout(&f, 4);
+	put_slot(&f, (uint32_t)(h >> 32) & f.view.mask, (uint32_t)h, (uint32_t)f.used);
+	assert_int_equal(index_find(&f.view, &q, &v), EBADMSG);
+	put_slot(&f, (uint32_t)(h >> 32) & f.view.mask, (uint32_t)h, 3);   /* mid-record */
+	assert_int_equal(index_find(&f.view, &q, &v), EBADMSG);
+	/* the entry table must point at the entry with that position */
+	put_be32(f.index + INDEX_HEADER_SIZE + (size_t)f.plan.nslots * 8, 3);
+	assert_int_equal(index_entry_at(&f.view, 0, &v), EBADMSG);
+	free(f.index);
+}
+
+static void test_header_checked_against_length(void **state)
+{
+	struct fixture f = { 0 };
+	struct index_view v;
+
+	add(&f, "a", 1, "tcp", NULL);
+	layout(&f, 4);
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size - 1), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size + 1), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, 15), EBADMSG);
+	put_be32(f.index, f.plan.nslots + 1);          /* not a power of two */
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size), EBADMSG);
+	put_be32(f.index, f.plan.nslots);
+	put_be32(f.index + 4, 0xffffffff);              /* entries beyond the end */
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size), EBADMSG);
+	free(f.index);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_entry_wins),
+		cmocka_unit_test(test_full_collision_is_verified),
+		cmocka_unit_test(test_full_table_terminates),
+		cmocka_unit_test(test_bad_offsets_rejected),
+		cmocka_unit_test(test_header_checked_against_length),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
