@@ -25,7 +25,7 @@ static void say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int check_trust(const char *path, const struct stat *st, char *why, size_t whylen)
+int portdb_trust(const char *path, const struct stat *st, char *why, size_t whylen)
 {
 	if (!S_ISREG(st->st_mode)) {
 		say(why, whylen, "%s is not a regular file", path);
@@ -113,7 +113,8 @@ static int read_index(struct portdb *db, char *why, size_t whylen)
 	return 0;
 }
 
-int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen)
+int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why,
+		size_t whylen)
 {
 	struct portdb *db;
 	struct stat lst;
@@ -122,7 +123,7 @@ int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0) {
 		rc = errno;
-		if (rc == ELOOP)
+		if (rc == ELOOP && !(flags & PORTDB_OPEN_UNTRUSTED))
 			say(why, whylen, "%s is a symbolic link", path);
 		else
 			say(why, whylen, "%s: %s", path, strerror(rc));
@@ -137,9 +138,16 @@ int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen)
 		rc = errno;
 		goto fail_fd;
 	}
-	rc = check_trust(path, &db->st, why, whylen);
-	if (rc != 0)
+	if (!S_ISREG(db->st.st_mode)) {
+		say(why, whylen, "%s is not a regular file", path);
+		rc = EACCES;
 		goto fail_fd;
+	}
+	if (!(flags & PORTDB_OPEN_UNTRUSTED)) {
+		rc = portdb_trust(path, &db->st, why, whylen);
+		if (rc != 0)
+			goto fail_fd;
+	}
 
 	rc = mdb_env_create(&db->env);
 	if (rc != 0)

@@ -31,12 +31,22 @@ struct portdb {
 	struct portdb_meta meta;
 };
 
-/* Open the database at PATH read-only, without a lock file.  The file
- * must be a regular file (not a symbolic link), owned by root or the
- * effective uid, and not writable by group or others.  WHY, if not NULL,
- * receives a sentence saying what was wrong.
+/* Flags of portdb_open. */
+#define PORTDB_OPEN_UNTRUSTED 0x1  /* skip the trust rules (for `portdb info`) */
+
+/* Open the database at PATH read-only, without a lock file.  Unless
+ * FLAGS has PORTDB_OPEN_UNTRUSTED, the file must pass portdb_trust.  It
+ * must be a whole, valid database of this format version.  WHY, if not
+ * NULL, receives a sentence saying what was wrong.
  * @return 0 and *out, or an errno value. */
-int portdb_open(const char *path, struct portdb **out, char *why, size_t whylen);
+int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why,
+		size_t whylen);
+
+/* The rules the module applies before trusting a database: a regular
+ * file, not a symbolic link, owned by root or the effective uid, not
+ * writable by group or others.  ST is the file's lstat/fstat.
+ * @return 0, or EACCES with WHY saying which rule failed. */
+int portdb_trust(const char *path, const struct stat *st, char *why, size_t whylen);
 
 void portdb_close(struct portdb *db);
 

@@ -175,7 +175,7 @@ static void revalidate(long now)
 			set_current(NULL, ENOMEM);
 			return;
 		}
-		rc = portdb_open(path, &n->db, NULL, 0);
+		rc = portdb_open(path, 0, &n->db, NULL, 0);
 		if (rc != 0) {
 			free(n);
 			set_current(NULL, rc);

@@ -114,7 +114,7 @@ int cmd_get(int argc, char **argv)
 		usage(stderr);
 		return EXIT_FAILURE_;
 	}
-	rc = portdb_open(path, &db, why, sizeof why);
+	rc = portdb_open(path, 0, &db, why, sizeof why);
 	if (rc != 0) {
 		warnx_("%s", why[0] ? why : strerror(rc));
 		return EXIT_FAILURE_;
