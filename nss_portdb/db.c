@@ -5,6 +5,7 @@
 #include "bytes.h"
 #include "index.h"
 #include "keys.h"
+#include "trailer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,16 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 		rc = portdb_trust(path, &db->st, why, whylen);
 		if (rc != 0)
 			goto fail_fd;
+	}
+
+	rc = trailer_verify(fd, &db->st, why, whylen);
+	if (rc != 0) {
+		if (why != NULL) {
+			char detail[256];
+			snprintf(detail, sizeof detail, "%s", why);
+			say(why, whylen, "%s: %s", path, detail);
+		}
+		goto fail_fd;
 	}
 
 	rc = mdb_env_create(&db->env);

@@ -21,7 +21,11 @@
 #error "PORTDB_DB_PATH must be defined by the build"
 #endif
 
+/* How often the database file and its sources are checked.  Tests set
+ * NSS_PORTDB_RECHECK_MS to see a replacement at once; 0 checks on every
+ * lookup (a stat per call). */
 #define CHECK_INTERVAL_MS 1000
+#define CHECK_INTERVAL_MAX_MS 60000
 
 /* One opened version of the database file. */
 struct handle {
@@ -107,8 +111,18 @@ static void atfork_child(void)
 	atomic_store(&forked, 1);
 }
 
+static long check_interval_ms = CHECK_INTERVAL_MS;
+
 static void init(void)
 {
+	const char *v = secure_getenv("NSS_PORTDB_RECHECK_MS");
+
+	if (v != NULL && *v != '\0') {
+		char *end;
+		long ms = strtol(v, &end, 10);
+		if (*end == '\0' && ms >= 0 && ms <= CHECK_INTERVAL_MAX_MS)
+			check_interval_ms = ms;
+	}
 	if (pthread_key_create(&reader_key, reader_destroy) != 0 ||
 	    pthread_atfork(atfork_prepare, atfork_parent, atfork_child) != 0)
 		init_failed = 1;
@@ -151,6 +165,16 @@ static void set_current(struct handle *h, int why)
 		handle_unref(old);
 }
 
+/* The same file, unchanged?  The change time covers chmod and chown, so
+ * a file that became untrusted is reopened, and refused. */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mode == b->st_mode && a->st_uid == b->st_uid &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 /* Reopen the database if the file changed, and see whether its sources
  * did.  Called with the lock held, at most about once a second. */
 static void revalidate(long now)
@@ -160,15 +184,12 @@ static void revalidate(long now)
 	struct stat st;
 	int rc;
 
-	atomic_store(&next_check_ms, now + CHECK_INTERVAL_MS);
+	atomic_store(&next_check_ms, now + check_interval_ms);
 	if (lstat(path, &st) < 0) {
 		set_current(NULL, errno);
 		return;
 	}
-	if (h == NULL || st.st_dev != h->db->st.st_dev || st.st_ino != h->db->st.st_ino ||
-	    st.st_size != h->db->st.st_size ||
-	    st.st_mtim.tv_sec != h->db->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != h->db->st.st_mtim.tv_nsec) {
+	if (h == NULL || !same_file(&st, &h->db->st)) {
 		struct handle *n = calloc(1, sizeof *n);
 
 		if (n == NULL) {

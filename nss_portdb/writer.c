@@ -7,6 +7,7 @@
 #include "index.h"
 #include "keys.h"
 #include "meta.h"
+#include "trailer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,6 +199,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	char dir[PATH_MAX], base[PATH_MAX];
 	struct index_plan plan;
 	size_t mapsize;
+	off_t out_len;
 	MDB_env *env = NULL;
 	int scratch_fd = -1, out_fd = -1, dir_fd = -1, rc;
 
@@ -250,6 +252,12 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	rc = mdb_env_copyfd2(env, out_fd, MDB_CP_COMPACT);
 	if (rc != 0) {
 		rc = fail(err, errlen, rc, "writing %s: %s", tmp_paths[1], describe(rc));
+		goto out;
+	}
+	out_len = lseek(out_fd, 0, SEEK_END);
+	rc = out_len < 0 ? errno : trailer_append(out_fd, (uint64_t)out_len);
+	if (rc != 0) {
+		rc = fail(err, errlen, rc, "writing %s: %s", tmp_paths[1], strerror(rc));
 		goto out;
 	}
 	if (fchmod(out_fd, 0644) < 0 || fsync(out_fd) < 0) {

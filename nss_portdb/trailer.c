@@ -1,0 +1,236 @@
+/* Integrity checks made before LMDB sees a file. */
+#include <config.h>
+
+#include "trailer.h"
+#include "bytes.h"
+#include "meta.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define K1 0x9e3779b185ebca87ULL
+#define K2 0xc2b2ae3d27d4eb4fULL
+
+static uint64_t rotl(uint64_t x, int r)
+{
+	return x << r | x >> (64 - r);
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+void checksum_init(struct checksum *c)
+{
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < 4; i++)
+		c->lane[i] = K1 * (uint64_t)(i + 1) ^ K2;
+}
+
+/* Four independent lanes over 32-byte stripes: the multiplies of one
+ * stripe run in parallel, so this goes at memory speed. */
+static void stripe(struct checksum *c, const unsigned char *p)
+{
+	for (int i = 0; i < 4; i++)
+		c->lane[i] = rotl(c->lane[i] + le64(p + 8 * i) * K2, 31) * K1;
+}
+
+void checksum_update(struct checksum *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	c->total += len;
+	if (c->tail_len > 0) {
+		size_t n = 32 - c->tail_len < len ? 32 - c->tail_len : len;
+		memcpy(c->tail + c->tail_len, p, n);
+		c->tail_len += n;
+		p += n;
+		len -= n;
+		if (c->tail_len < 32)
+			return;
+		stripe(c, c->tail);
+		c->tail_len = 0;
+	}
+	for (; len >= 32; p += 32, len -= 32)
+		stripe(c, p);
+	memcpy(c->tail, p, len);
+	c->tail_len = len;
+}
+
+uint64_t checksum_final(const struct checksum *c)
+{
+	uint64_t h = c->total * K1;
+
+	for (int i = 0; i < 4; i++)
+		h = rotl(h ^ c->lane[i], 27) * K2 + K1;
+	for (size_t i = 0; i < c->tail_len; i++)
+		h = rotl(h ^ c->tail[i] * K1, 11) * K2;
+	h ^= h >> 29;
+	h *= K1;
+	h ^= h >> 32;
+	return h;
+}
+
+static void say(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whylen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+/* Checksum LEN bytes of FD from offset 0, with pread: reading the page
+ * cache costs far less than faulting in a mapping page by page. */
+static int checksum_fd(int fd, uint64_t len, uint64_t *out)
+{
+	enum { CHUNK = 1 << 16 };
+	unsigned char *buf = malloc(CHUNK);
+	struct checksum c;
+	uint64_t off = 0;
+	int rc = 0;
+
+	if (buf == NULL)
+		return ENOMEM;
+	checksum_init(&c);
+	while (off < len) {
+		size_t want = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? errno : EBADMSG;
+			break;
+		}
+		checksum_update(&c, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	*out = checksum_final(&c);
+	return rc;
+}
+
+static int read_exact(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno;
+	return (size_t)n == len ? 0 : EBADMSG;
+}
+
+int trailer_append(int fd, uint64_t lmdb_len)
+{
+	unsigned char t[TRAILER_SIZE] = { 0 };
+	uint64_t sum;
+	int rc = checksum_fd(fd, lmdb_len, &sum);
+	ssize_t n;
+
+	if (rc != 0)
+		return rc;
+	memcpy(t, TRAILER_MAGIC, 8);
+	put_be64(t + 8, lmdb_len);
+	put_be64(t + 16, sum);
+	put_be32(t + 24, PORTDB_FORMAT_VERSION);
+	do
+		n = pwrite(fd, t, sizeof t, (off_t)lmdb_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno;
+	return n == (ssize_t)sizeof t ? 0 : EIO;
+}
+
+/* LMDB's meta pages (lmdb 0.9, mdb.c): after a 16-byte page header,
+ * u32 magic, u32 version, ..., the page size at byte 40 and the last page
+ * number at byte 136 of each.  LMDB maps up to the last page of the meta
+ * it picks; both must lie inside the file. */
+#define LMDB_MAGIC 0xBEEFC0DEu
+#define LMDB_DATA_VERSION 1u
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int check_meta_pages(int fd, uint64_t lmdb_len, char *why, size_t whylen)
+{
+	unsigned char m[160];
+	uint32_t psize = 0;
+
+	for (int i = 0; i < 2; i++) {
+		off_t off = i == 0 ? 0 : (off_t)psize;
+		uint64_t last;
+
+		if (read_exact(fd, m, sizeof m, off) != 0 || le32(m + 16) != LMDB_MAGIC ||
+		    le32(m + 20) != LMDB_DATA_VERSION) {
+			say(why, whylen, "not an LMDB file (meta page %d)", i);
+			return EBADMSG;
+		}
+		if (i == 0) {
+			psize = le32(m + 40);
+			if (psize < 512 || psize > 65536 || (psize & (psize - 1)) != 0 ||
+			    2ULL * psize > lmdb_len) {
+				say(why, whylen, "bad LMDB page size %u", psize);
+				return EBADMSG;
+			}
+		}
+		last = le64(m + 136);
+		if (last >= lmdb_len / psize) {
+			say(why, whylen, "truncated: LMDB's last page %llu lies beyond the file",
+			    (unsigned long long)last);
+			return EBADMSG;
+		}
+	}
+	return 0;
+}
+
+int trailer_verify(int fd, const struct stat *st, char *why, size_t whylen)
+{
+	unsigned char t[TRAILER_SIZE];
+	uint64_t size = (uint64_t)st->st_size, len, sum;
+	int rc;
+
+	if (size < TRAILER_SIZE || read_exact(fd, t, sizeof t, (off_t)(size - TRAILER_SIZE)) != 0 ||
+	    memcmp(t, TRAILER_MAGIC, 8) != 0) {
+		say(why, whylen, "not a portdb database (no trailer; truncated?)");
+		return EBADMSG;
+	}
+	if (get_be32(t + 24) != PORTDB_FORMAT_VERSION) {
+		say(why, whylen, "format version %u, this build reads version %u",
+		    get_be32(t + 24), PORTDB_FORMAT_VERSION);
+		return EPROTO;
+	}
+	len = get_be64(t + 8);
+	if (len != size - TRAILER_SIZE) {
+		say(why, whylen, "truncated or extended: %llu bytes, the trailer says %llu",
+		    (unsigned long long)size, (unsigned long long)len + TRAILER_SIZE);
+		return EBADMSG;
+	}
+	rc = check_meta_pages(fd, len, why, whylen);
+	if (rc != 0)
+		return rc;
+	rc = checksum_fd(fd, len, &sum);
+	if (rc != 0) {
+		say(why, whylen, "reading: %s", strerror(rc));
+		return rc == EBADMSG ? EBADMSG : rc;
+	}
+	if (sum != get_be64(t + 16)) {
+		say(why, whylen, "checksum mismatch: the file is corrupt");
+		return EBADMSG;
+	}
+	return 0;
+}

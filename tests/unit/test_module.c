@@ -1,0 +1,419 @@
+/* The module's entry points called directly, as glibc calls them: the
+ * status and errno protocol, and every way a database can be missing,
+ * untrusted, corrupt, stale, replaced, or inherited across fork(). */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <nss.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "trailer.h"
+#include "writer.h"
+
+typedef enum nss_status byname_fn(const char *, const char *, struct servent *, char *,
+				  size_t, int *);
+typedef enum nss_status byport_fn(int, const char *, struct servent *, char *, size_t, int *);
+typedef enum nss_status setent_fn(int);
+typedef enum nss_status endent_fn(void);
+typedef enum nss_status getent_fn(struct servent *, char *, size_t, int *);
+
+static byname_fn *byname;
+static byport_fn *byport;
+static setent_fn *setent;
+static endent_fn *endent;
+static getent_fn *getent;
+
+static char dir[256], db_path[300], src_path[300];
+
+/* Write services TEXT to src_path and publish it to db_path. */
+static void publish(const char *text)
+{
+	struct entry_set set = { 0 };
+	char err[512];
+	FILE *f = fopen(src_path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(entry_set_add_file(&set, src_path, NULL, NULL, err, sizeof err), 0);
+	if (portdb_publish(&set, db_path, err, sizeof err) != 0)
+		fail_msg("publish: %s", err);
+	entry_set_free(&set);
+}
+
+static enum nss_status by_name(const char *name, const char *proto, struct servent *s,
+			       char *buf, size_t len, int *err)
+{
+	return byname(name, proto, s, buf, len, err);
+}
+
+/* The port of NAME/tcp, or -1 if not SUCCESS; STATUS receives the status. */
+static int port_of(const char *name, enum nss_status *status)
+{
+	char buf[1024];
+	struct servent s;
+	int err = 0;
+	enum nss_status st = by_name(name, "tcp", &s, buf, sizeof buf, &err);
+
+	if (status != NULL)
+		*status = st;
+	return st == NSS_STATUS_SUCCESS ? ntohs((uint16_t)s.s_port) : -1;
+}
+
+static int setup_all(void **state)
+{
+	const char *lib = getenv("NSS_MODULE_DIR");
+	char path[512];
+	void *h;
+
+	snprintf(path, sizeof path, "%s/libnss_portdb.so.2", lib ? lib : ".libs");
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
+		return -1;
+	}
+	byname = (byname_fn *)dlsym(h, "_nss_portdb_getservbyname_r");
+	byport = (byport_fn *)dlsym(h, "_nss_portdb_getservbyport_r");
+	setent = (setent_fn *)dlsym(h, "_nss_portdb_setservent");
+	endent = (endent_fn *)dlsym(h, "_nss_portdb_endservent");
+	getent = (getent_fn *)dlsym(h, "_nss_portdb_getservent_r");
+	if (!byname || !byport || !setent || !endent || !getent)
+		return -1;
+	strcpy(dir, "/tmp/portdb-module.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	chmod(dir, 0755);
+	snprintf(db_path, sizeof db_path, "%s/db.lmdb", dir);
+	snprintf(src_path, sizeof src_path, "%s/services", dir);
+	setenv("NSS_PORTDB_PATH", db_path, 1);
+	setenv("NSS_PORTDB_RECHECK_MS", "0", 1);   /* see every change at once */
+	return 0;
+}
+
+static int teardown_all(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_found_keeps_errno(void **state)
+{
+	char buf[1024];
+	struct servent s;
+	int err = 4242;
+
+	publish("alpha 1/tcp a1 a2\nalpha 2/udp\n");
+	errno = 777;
+	assert_int_equal(by_name("a2", "tcp", &s, buf, sizeof buf, &err), NSS_STATUS_SUCCESS);
+	assert_int_equal(errno, 777);
+	assert_int_equal(err, 4242);                    /* *errnop untouched too */
+	assert_string_equal(s.s_name, "alpha");
+	errno = 778;
+	assert_int_equal(byport(htons(2), NULL, &s, buf, sizeof buf, &err), NSS_STATUS_SUCCESS);
+	assert_int_equal(errno, 778);
+	assert_string_equal(s.s_proto, "udp");
+}
+
+static void test_notfound_and_erange(void **state)
+{
+	char buf[1024];
+	struct servent s;
+	int err = 0;
+
+	publish("alpha 1/tcp a1 a2\n");
+	assert_int_equal(by_name("nosuch", NULL, &s, buf, sizeof buf, &err), NSS_STATUS_NOTFOUND);
+	assert_int_equal(byport(htons(9), "tcp", &s, buf, sizeof buf, &err), NSS_STATUS_NOTFOUND);
+	/* an int outside 0..65535 names no port (L3) */
+	assert_int_equal(byport(htons(1) | 0x10000, NULL, &s, buf, sizeof buf, &err),
+			 NSS_STATUS_NOTFOUND);
+	assert_int_equal(byport(-1, NULL, &s, buf, sizeof buf, &err), NSS_STATUS_NOTFOUND);
+	err = 0;
+	assert_int_equal(by_name("alpha", NULL, &s, buf, 8, &err), NSS_STATUS_TRYAGAIN);
+	assert_int_equal(err, ERANGE);
+}
+
+/* E3 and E4: ERANGE does not advance; the end is NOTFOUND, again and
+ * again, without touching *errnop. */
+static void test_enumeration(void **state)
+{
+	char buf[1024];
+	struct servent s;
+	int err;
+
+	publish("e1 1/tcp x y z\ne2 2/tcp\n# comment\ne3 3/udp\n");
+	setent(0);
+	err = 0;
+	assert_int_equal(getent(&s, buf, 10, &err), NSS_STATUS_TRYAGAIN);
+	assert_int_equal(err, ERANGE);
+	assert_int_equal(getent(&s, buf, sizeof buf, &err), NSS_STATUS_SUCCESS);
+	assert_string_equal(s.s_name, "e1");
+	assert_int_equal(getent(&s, buf, sizeof buf, &err), NSS_STATUS_SUCCESS);
+	assert_string_equal(s.s_name, "e2");
+	/* a lookup in between does not disturb the walk (E2) */
+	assert_int_equal(port_of("e1", NULL), 1);
+	assert_int_equal(getent(&s, buf, sizeof buf, &err), NSS_STATUS_SUCCESS);
+	assert_string_equal(s.s_name, "e3");
+	for (int i = 0; i < 3; i++) {
+		err = 99;
+		assert_int_equal(getent(&s, buf, sizeof buf, &err), NSS_STATUS_NOTFOUND);
+		assert_int_equal(err, 99);
+	}
+	setent(0);
+	assert_int_equal(getent(&s, buf, sizeof buf, &err), NSS_STATUS_SUCCESS);
+	assert_string_equal(s.s_name, "e1");
+	endent();
+}
+
+static void expect_unavail(const char *what)
+{
+	enum nss_status st;
+
+	if (port_of("alpha", &st) >= 0 || st != NSS_STATUS_UNAVAIL)
+		fail_msg("%s: expected UNAVAIL, got status %d", what, st);
+}
+
+static void test_missing_is_unavail(void **state)
+{
+	unlink(db_path);
+	expect_unavail("no database");
+}
+
+static void test_untrusted_is_unavail(void **state)
+{
+	char link[320];
+
+	publish("alpha 1/tcp\n");
+	assert_int_equal(port_of("alpha", NULL), 1);
+	chmod(db_path, 0666);
+	expect_unavail("writable by others");
+	chmod(db_path, 0664);
+	expect_unavail("writable by group");
+	chmod(db_path, 0644);
+	assert_int_equal(port_of("alpha", NULL), 1);
+
+	snprintf(link, sizeof link, "%s/link.lmdb", dir);
+	assert_int_equal(symlink(db_path, link), 0);
+	setenv("NSS_PORTDB_PATH", link, 1);
+	expect_unavail("symbolic link");
+	setenv("NSS_PORTDB_PATH", dir, 1);
+	expect_unavail("directory");
+	setenv("NSS_PORTDB_PATH", db_path, 1);
+	assert_int_equal(port_of("alpha", NULL), 1);
+
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam("nobody");
+		if (pw != NULL) {
+			assert_int_equal(chown(db_path, pw->pw_uid, pw->pw_gid), 0);
+			expect_unavail("owned by another user");
+			assert_int_equal(chown(db_path, 0, 0), 0);
+			assert_int_equal(port_of("alpha", NULL), 1);
+		}
+	}
+}
+
+static void test_stale_source_is_unavail(void **state)
+{
+	FILE *f;
+
+	publish("alpha 1/tcp\n");
+	assert_int_equal(port_of("alpha", NULL), 1);
+	f = fopen(src_path, "a");
+	assert_non_null(f);
+	fputs("beta 2/tcp\n", f);
+	fclose(f);
+	expect_unavail("source edited after the build");
+	unlink(src_path);
+	expect_unavail("source removed");
+	publish("alpha 3/tcp\n");                       /* rebuilt: current again */
+	assert_int_equal(port_of("alpha", NULL), 3);
+}
+
+static void test_replacement_is_seen(void **state)
+{
+	publish("alpha 1/tcp\n");
+	assert_int_equal(port_of("alpha", NULL), 1);
+	for (int v = 2; v < 40; v++) {
+		char text[64];
+		snprintf(text, sizeof text, "alpha %d/tcp\n", v);
+		publish(text);
+		assert_int_equal(port_of("alpha", NULL), v);
+	}
+}
+
+static void copy_file(const char *from, const char *to, size_t len, long flip)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	int c;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	for (size_t i = 0; i < len && (c = fgetc(in)) != EOF; i++)
+		fputc((long)i == flip ? c ^ 0x10 : c, out);
+	fclose(in);
+	fclose(out);
+	chmod(to, 0644);
+}
+
+/* Truncated at every length, one bit flipped at every byte: the answer is
+ * UNAVAIL or the right one, never a crash or a wrong answer. */
+static void test_corruption_never_lies(void **state)
+{
+	char good[320];
+	struct stat st;
+	long tried = 0, unavail = 0;
+
+	publish("alpha 1/tcp a1\nbeta 2/udp\n");
+	snprintf(good, sizeof good, "%s/good.lmdb", dir);
+	rename(db_path, good);
+	assert_int_equal(stat(good, &st), 0);
+	for (long n = 0; n <= st.st_size; n += (n < 8192 ? 61 : 1)) {
+		enum nss_status status;
+		int p;
+
+		copy_file(good, db_path, (size_t)n, -1);
+		p = port_of("alpha", &status);
+		tried++;
+		if (n == st.st_size)
+			assert_int_equal(p, 1);
+		else if (p != -1 || status != NSS_STATUS_UNAVAIL)
+			fail_msg("truncated at %ld: port %d status %d", n, p, status);
+		unavail += p == -1;
+	}
+	for (long i = 0; i < st.st_size; i++) {
+		enum nss_status status;
+		int p;
+
+		copy_file(good, db_path, (size_t)st.st_size, i);
+		p = port_of("alpha", &status);
+		tried++;
+		if (p != 1 && !(p == -1 && status == NSS_STATUS_UNAVAIL))
+			fail_msg("byte %ld flipped: port %d status %d", i, p, status);
+		unavail += p == -1;
+	}
+	print_message("corruption: %ld files tried, %ld refused\n", tried, unavail);
+	rename(good, db_path);
+}
+
+static void test_not_a_database(void **state)
+{
+	FILE *f = fopen(db_path, "wb");
+	unsigned char t[TRAILER_SIZE];
+	char buf[64];
+	int fd;
+
+	assert_non_null(f);
+	srand(7);
+	for (int i = 0; i < 40000; i++)
+		fputc(rand() & 0xff, f);
+	fclose(f);
+	chmod(db_path, 0644);
+	expect_unavail("random bytes");
+	f = fopen(db_path, "w");
+	fputs("alpha 1/tcp\n", f);                      /* services text */
+	fclose(f);
+	expect_unavail("services text");
+
+	publish("alpha 1/tcp\n");                       /* another format version */
+	fd = open(db_path, O_RDWR);
+	assert_true(fd >= 0);
+	off_t end = lseek(fd, 0, SEEK_END);
+	assert_int_equal(pread(fd, t, sizeof t, end - TRAILER_SIZE), TRAILER_SIZE);
+	t[27] += 1;
+	assert_int_equal(pwrite(fd, t, sizeof t, end - TRAILER_SIZE), TRAILER_SIZE);
+	close(fd);
+	expect_unavail("format version");
+	snprintf(buf, sizeof buf, "%d", 0);
+	(void)buf;
+}
+
+/* No descriptor of the module survives exec(). */
+static void test_descriptors_close_on_exec(void **state)
+{
+	DIR *d;
+	struct dirent *e;
+	int checked = 0;
+
+	publish("alpha 1/tcp\n");
+	assert_int_equal(port_of("alpha", NULL), 1);
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		skip();
+	while ((e = readdir(d)) != NULL) {
+		int fd = atoi(e->d_name);
+		char target[512] = "";
+		char link[64];
+
+		if (e->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		if (readlink(link, target, sizeof target - 1) < 0)
+			continue;
+		if (strncmp(target, dir, strlen(dir)) != 0)
+			continue;                           /* not ours */
+		checked++;
+		if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+			fail_msg("descriptor %d (%s) lacks FD_CLOEXEC", fd, target);
+	}
+	closedir(d);
+	assert_true(checked >= 1);                      /* LMDB's own descriptor */
+}
+
+static int child_port(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(port_of("alpha", NULL) & 0xff);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_fork(void **state)
+{
+	publish("alpha 5/tcp\n");
+	assert_int_equal(port_of("alpha", NULL), 5);   /* the parent has it open */
+	assert_int_equal(child_port(), 5);
+	publish("alpha 6/tcp\n");
+	assert_int_equal(child_port(), 6);             /* forked after a replacement */
+	assert_int_equal(port_of("alpha", NULL), 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_found_keeps_errno),
+		cmocka_unit_test(test_notfound_and_erange),
+		cmocka_unit_test(test_enumeration),
+		cmocka_unit_test(test_missing_is_unavail),
+		cmocka_unit_test(test_untrusted_is_unavail),
+		cmocka_unit_test(test_stale_source_is_unavail),
+		cmocka_unit_test(test_replacement_is_seen),
+		cmocka_unit_test(test_corruption_never_lies),
+		cmocka_unit_test(test_not_a_database),
+		cmocka_unit_test(test_descriptors_close_on_exec),
+		cmocka_unit_test(test_fork),
+	};
+	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}
