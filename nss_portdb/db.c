@@ -119,6 +119,7 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 {
 	struct portdb *db;
 	struct stat lst;
+	char fdpath[64];
 	int fd, lfd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
@@ -164,9 +165,19 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 	if (rc != 0)
 		goto fail_fd;
 	/* MDB_NOLOCK: the file is immutable once published, readers need
-	 * no lock file.  MDB_NOTLS: transactions are tied to our own
-	 * per-thread state, not to LMDB's reader slots. */
-	rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
+	 * no lock file.  MDB_NOTLS: our one transaction is not tied to the
+	 * thread that opened it.  LMDB opens by name; through /proc it
+	 * opens the very file checked above, even if the path was replaced
+	 * since (a rebuild every millisecond is no reason to fail). */
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+	rc = mdb_env_open(db->env, fdpath, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
+	if (rc == ENOENT) {   /* no /proc: by name, and compare below */
+		mdb_env_close(db->env);
+		rc = mdb_env_create(&db->env);
+		if (rc != 0)
+			goto fail_fd;
+		rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
+	}
 	if (rc != 0) {
 		say(why, whylen, "%s: not an LMDB file (%s)", path, mdb_strerror(rc));
 		rc = rc > 0 ? rc : EBADMSG;

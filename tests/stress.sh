@@ -1,0 +1,14 @@
+#!/bin/bash
+# Live replacement under three looking-up threads; no growth in
+# descriptors, mappings or RSS (see tests/stress.c).
+. "${top_srcdir:-.}/tests/lib.sh"
+
+# Every lookup checks the file (a stat per call): each replacement is
+# seen by the next lookup, so 1,000 replacements are 1,000 reopenings.
+export NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/db.lmdb
+LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/stress" "$tmp" "${STRESS_REPLACEMENTS:-1000}" \
+	"${STRESS_LOOKUPS:-1000000}"
+
+# With the default check interval, a replacement still shows within 2 s.
+unset NSS_PORTDB_RECHECK_MS
+LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/stress" "$tmp" 5 10000
