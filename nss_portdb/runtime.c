@@ -42,7 +42,6 @@ static atomic_int unavailable = ENOENT;   /* why current is NULL */
 static atomic_long next_check_ms;         /* 0: never checked */
 static atomic_int forked;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_key_t reader_key;
 static int init_failed;
 
@@ -113,7 +112,8 @@ static void atfork_child(void)
 
 static long check_interval_ms = CHECK_INTERVAL_MS;
 
-static void init(void)
+/* Run when glibc loads the module, before any lookup can race it. */
+__attribute__((constructor)) static void init(void)
 {
 	const char *v = secure_getenv("NSS_PORTDB_RECHECK_MS");
 
@@ -245,7 +245,6 @@ int runtime_begin(const struct portdb **out)
 	long now;
 	int rc;
 
-	pthread_once(&once, init);
 	if (init_failed)
 		return ENOMEM;
 	r = get_reader();

@@ -1,0 +1,34 @@
+#!/bin/bash
+# valgrind over the libc-level programs: memcheck (no invalid access, no
+# leak) on lookups, enumeration, replacement and the tool; helgrind (no
+# data race) on the threaded stress test.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+command -v valgrind > /dev/null || skip "valgrind not installed"
+[ "${PORTDB_SANITIZERS:-no}" = no ] || skip "sanitizer build: valgrind cannot run ASan binaries"
+
+memcheck() {
+	# --run-libc-freeres=no: glibc would dlclose the module at exit and
+	# everything its statics hold would look lost.
+	valgrind -q --error-exitcode=99 --run-libc-freeres=no --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect "$@"
+}
+export LD_LIBRARY_PATH=$NSS_MODULE_DIR NSS_PORTDB_PATH=$tmp/db.lmdb
+
+memcheck "$PORTDB" build -q -o "$tmp/db.lmdb" "$top_srcdir/data/edge-services"
+memcheck "$PORTDB" get --db "$tmp/db.lmdb" edge-basic 1001/tcp nosuch > /dev/null || [ $? -eq 2 ]
+"$TESTS_BIN/nss-dump" portdb queries "$tmp/queries"
+memcheck "$TESTS_BIN/nss-dump" portdb answer "$tmp/queries" > "$tmp/answers"
+memcheck "$TESTS_BIN/nss-dump" portdb enumerate > "$tmp/enum"
+echo "ok: memcheck: $(wc -l < "$tmp/queries") lookups, $(wc -l < "$tmp/enum") enumeration lines"
+
+mkdir "$tmp/stress"
+NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/stress/db.lmdb \
+	memcheck "$TESTS_BIN/stress" "$tmp/stress" 30 30000 races-only
+echo "ok: memcheck: 30 replacements under 4 threads"
+
+rm -rf "$tmp/stress" && mkdir "$tmp/stress"
+NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/stress/db.lmdb \
+	valgrind -q --tool=helgrind --error-exitcode=99 \
+	"$TESTS_BIN/stress" "$tmp/stress" 20 20000 races-only
+echo "ok: helgrind: 20 replacements under 4 threads"
