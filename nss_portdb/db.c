@@ -5,6 +5,7 @@
 #include "bytes.h"
 #include "index.h"
 #include "keys.h"
+#include "lmdb_api.h"
 #include "trailer.h"
 
 #include <errno.h>
@@ -53,7 +54,7 @@ static int get_key(MDB_txn *txn, MDB_dbi dbi, uint64_t key, MDB_val *val)
 	int rc;
 
 	put_be64(k, key);
-	rc = mdb_get(txn, dbi, &mk, val);
+	rc = LMDB(get)(txn, dbi, &mk, val);
 	if (rc == MDB_NOTFOUND)
 		return ENOENT;
 	return rc == 0 ? 0 : EBADMSG;
@@ -151,6 +152,13 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 			goto fail_fd;
 	}
 
+#ifdef PORTDB_LMDB_DLOPEN
+	if (lmdb_api_load() == NULL) {
+		say(why, whylen, "cannot load the LMDB library");
+		rc = ELIBACC;
+		goto fail_fd;
+	}
+#endif
 	rc = trailer_verify(fd, &db->st, why, whylen);
 	if (rc != 0) {
 		if (why != NULL) {
@@ -161,7 +169,7 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 		goto fail_fd;
 	}
 
-	rc = mdb_env_create(&db->env);
+	rc = LMDB(env_create)(&db->env);
 	if (rc != 0)
 		goto fail_fd;
 	/* MDB_NOLOCK: the file is immutable once published, readers need
@@ -170,16 +178,16 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 	 * opens the very file checked above, even if the path was replaced
 	 * since (a rebuild every millisecond is no reason to fail). */
 	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-	rc = mdb_env_open(db->env, fdpath, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
+	rc = LMDB(env_open)(db->env, fdpath, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
 	if (rc == ENOENT) {   /* no /proc: by name, and compare below */
-		mdb_env_close(db->env);
-		rc = mdb_env_create(&db->env);
+		LMDB(env_close)(db->env);
+		rc = LMDB(env_create)(&db->env);
 		if (rc != 0)
 			goto fail_fd;
-		rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
+		rc = LMDB(env_open)(db->env, path, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
 	}
 	if (rc != 0) {
-		say(why, whylen, "%s: not an LMDB file (%s)", path, mdb_strerror(rc));
+		say(why, whylen, "%s: not an LMDB file (%s)", path, LMDB(strerror)(rc));
 		rc = rc > 0 ? rc : EBADMSG;
 		if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
 			rc = EBADMSG;
@@ -187,7 +195,7 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 	}
 	/* LMDB opened the path again, without close-on-exec; make sure it
 	 * is the file we checked, and that it does not leak into exec. */
-	if (mdb_env_get_fd(db->env, &lfd) != 0 || fstat(lfd, &lst) < 0 ||
+	if (LMDB(env_get_fd)(db->env, &lfd) != 0 || fstat(lfd, &lst) < 0 ||
 	    lst.st_dev != db->st.st_dev || lst.st_ino != db->st.st_ino) {
 		say(why, whylen, "%s was replaced while being opened", path);
 		rc = EAGAIN;
@@ -198,10 +206,10 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 		goto fail_env;
 	}
 
-	rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &db->txn);
+	rc = LMDB(txn_begin)(db->env, NULL, MDB_RDONLY, &db->txn);
 	if (rc != 0)
 		goto fail_env;
-	rc = mdb_dbi_open(db->txn, NULL, 0, &db->dbi);
+	rc = LMDB(dbi_open)(db->txn, NULL, 0, &db->dbi);
 	if (rc == 0)
 		rc = read_meta(db, db->txn, why, whylen);
 	else
@@ -216,10 +224,10 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 	return 0;
 
 fail_txn:
-	mdb_txn_abort(db->txn);
+	LMDB(txn_abort)(db->txn);
 fail_env:
 	meta_free(&db->meta);
-	mdb_env_close(db->env);
+	LMDB(env_close)(db->env);
 fail_fd:
 	close(fd);
 	free(db);
@@ -230,9 +238,9 @@ void portdb_close(struct portdb *db)
 {
 	if (db == NULL)
 		return;
-	mdb_txn_abort(db->txn);
+	LMDB(txn_abort)(db->txn);
 	meta_free(&db->meta);
-	mdb_env_close(db->env);
+	LMDB(env_close)(db->env);
 	free(db);
 }
 

@@ -85,6 +85,8 @@ static int setup_all(void **state)
 	void *h;
 
 	snprintf(path, sizeof path, "%s/libnss_portdb.so.2", lib ? lib : ".libs");
+	/* read when the module loads: see every change at once */
+	setenv("NSS_PORTDB_RECHECK_MS", "0", 1);
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
@@ -104,7 +106,6 @@ static int setup_all(void **state)
 	snprintf(db_path, sizeof db_path, "%s/db.lmdb", dir);
 	snprintf(src_path, sizeof src_path, "%s/services", dir);
 	setenv("NSS_PORTDB_PATH", db_path, 1);
-	setenv("NSS_PORTDB_RECHECK_MS", "0", 1);   /* see every change at once */
 	return 0;
 }
 

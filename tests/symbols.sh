@@ -1,0 +1,14 @@
+#!/bin/bash
+# The module keeps working in a program that exports LMDB functions of
+# its own (tests/symbol-host.c): it loads LMDB with RTLD_DEEPBIND.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+[ "${PORTDB_SANITIZERS:-no}" = no ] ||
+	skip "sanitizer build: ASan forbids RTLD_DEEPBIND, so the module loads LMDB without it"
+printf 'symbol-test 4711/tcp\n' > "$tmp/src"
+"$PORTDB" build -q -o "$tmp/db.lmdb" "$tmp/src"
+nm -D --defined-only "$TESTS_BIN/symbol-host" | grep -q ' T mdb_env_open$' ||
+	fail "the host program does not export its own mdb_env_open"
+got=$(LD_LIBRARY_PATH=$NSS_MODULE_DIR NSS_PORTDB_PATH=$tmp/db.lmdb "$TESTS_BIN/symbol-host" symbol-test)
+[ "$got" = "symbol-test 4711/tcp" ] || fail "got '$got'"
+echo "ok: a program with its own mdb_* functions gets the right answer"
