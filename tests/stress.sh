@@ -12,3 +12,7 @@ LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/stress" "$tmp" "${STRESS_REPLACEMENT
 # With the default check interval, a replacement still shows within 2 s.
 unset NSS_PORTDB_RECHECK_MS
 LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/stress" "$tmp" 5 10000
+
+# fork(): a child reopens at once, whatever the parent's recheck clock.
+mkdir "$tmp/fork"
+NSS_PORTDB_PATH=$tmp/fork/db.lmdb LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/fork-child" "$tmp/fork"
