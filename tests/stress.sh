@@ -3,6 +3,8 @@
 # descriptors, mappings or RSS (see tests/stress.c).
 . "${top_srcdir:-.}/tests/lib.sh"
 
+[ "${PORTDB_SANITIZERS:-no}" = no ] || export STRESS_NO_RSS=1
+
 # Every lookup checks the file (a stat per call): each replacement is
 # seen by the next lookup, so 1,000 replacements are 1,000 reopenings.
 export NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/db.lmdb
