@@ -1,16 +1,20 @@
-/* Turning services text into encoded entries. */
+/* Turning sources (files in any of the input formats, drop-in
+ * directories) into encoded entries. */
 #include <config.h>
 
 #include "collect.h"
 #include "entry.h"
 #include "parse.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -65,6 +69,30 @@ static int append_entry(struct entry_set *set, const struct svc_line *l,
 	return 0;
 }
 
+/* PATH as the module will stat it, from any working directory: relative
+ * paths are made absolute (symbolic links are kept: the module follows
+ * them at each check, as a reader of the file would).  "-" (standard
+ * input) stays as it is.  @return a new string, or NULL with errno. */
+static char *absolute(const char *path)
+{
+	char *cwd, *out;
+	size_t n;
+
+	if (path[0] == '/' || strcmp(path, "-") == 0)
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
+		return NULL;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	n = strlen(cwd) + 1 + strlen(path) + 1;
+	out = malloc(n);
+	if (out != NULL)
+		snprintf(out, n, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", path);
+	free(cwd);
+	return out;
+}
+
 static int add_source(struct entry_set *set, const char *path, const struct stat *st)
 {
 	struct portdb_source *s;
@@ -77,9 +105,9 @@ static int add_source(struct entry_set *set, const char *path, const struct stat
 	set->sources = s;
 	s = &s[set->nsources];
 	memset(s, 0, sizeof *s);
-	s->path = strdup(path);
+	s->path = absolute(path);
 	if (s->path == NULL)
-		return ENOMEM;
+		return errno;
 	s->dev = (uint64_t)st->st_dev;
 	s->ino = (uint64_t)st->st_ino;
 	s->size = (uint64_t)st->st_size;
@@ -89,21 +117,138 @@ static int add_source(struct entry_set *set, const char *path, const struct stat
 	return 0;
 }
 
-int entry_set_add_file(struct entry_set *set, const char *path,
-		       skip_fn *on_skip, void *ctx, char *err, size_t errlen)
+/* The whole input in memory: detection looks ahead, and CSV fields
+ * span lines.  Services files are small (the IANA registry is 1 MB). */
+static int load(int fd, const struct stat *st, char **data, size_t *len)
 {
-	struct svc_file f = { 0 };
-	struct svc_line l = { 0 };
-	struct stat st;
-	uint16_t source;
-	uint32_t before = set->count;
-	long n;
-	int rc = 0;
+	size_t cap = S_ISREG(st->st_mode) && st->st_size > 0 ? (size_t)st->st_size + 1 : 65536;
+	size_t n = 0;
+	char *buf = malloc(cap);
 
-	f.fp = fopen(path, "re");
-	if (f.fp == NULL)
+	if (buf == NULL)
+		return ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *b = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+			if (b == NULL) {
+				free(buf);
+				return ENOMEM;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/* One source being read: collect's own sink, in front of the observer. */
+struct reading {
+	struct entry_set *set;
+	const struct collect_opts *opts;
+	const char *path;
+	uint16_t source;
+	unsigned long entries, skipped;
+	skip_fn *on_skip;
+	void *skip_ctx;
+	char *err;
+	size_t errlen;
+};
+
+static const struct svc_sink *observer(const struct reading *r)
+{
+	return r->opts->observer;
+}
+
+static int r_line(void *ctx, unsigned long lineno, const char *raw, size_t len)
+{
+	const struct svc_sink *o = observer(ctx);
+
+	return o != NULL && o->line != NULL ? o->line(o->ctx, lineno, raw, len) : 0;
+}
+
+static int r_entry(void *ctx, const struct svc_line *l, const struct svc_pos *pos)
+{
+	struct reading *r = ctx;
+	const struct svc_sink *o = observer(r);
+	int rc;
+
+	if (o != NULL && o->entry != NULL && (rc = o->entry(o->ctx, l, pos)) != 0)
+		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line, strerror(rc));
+	if (pos->line > UINT32_MAX)
+		return fail(r->err, r->errlen, EFBIG, "%s:%lu: too many lines", r->path, pos->line);
+	rc = append_entry(r->set, l, r->source, pos->line);
+	if (rc != 0)
+		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line,
+			    rc == EFBIG ? "entry too large" : strerror(rc));
+	r->entries++;
+	return 0;
+}
+
+static int r_issue(void *ctx, const struct svc_issue *is)
+{
+	struct reading *r = ctx;
+	const struct svc_sink *o = observer(r);
+	int rc;
+
+	if (o != NULL && o->issue != NULL && (rc = o->issue(o->ctx, is)) != 0)
+		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, is->line, strerror(rc));
+	switch (is->kind) {
+	case SVC_ISSUE_RANGE:
+		return 0;
+	case SVC_ISSUE_MALFORMED:
+		if (!r->opts->lenient)
+			return fail(r->err, r->errlen, EBADMSG, "%s:%lu: malformed CSV: %s",
+				    r->path, is->line, is->message);
+		break;
+	case SVC_ISSUE_DROPPED:
+		if (r->on_skip != NULL)
+			r->on_skip(r->skip_ctx, r->path, is->line, is->reason, is->col);
+		break;
+	case SVC_ISSUE_ROW_SKIPPED:
+	case SVC_ISSUE_ROW_INVALID:
+		break;
+	}
+	r->skipped++;
+	r->set->skipped++;
+	return 0;
+}
+
+static int add_source_with(struct entry_set *set, const char *path,
+			   const struct collect_opts *opts, skip_fn *on_skip, void *skip_ctx,
+			   char *err, size_t errlen)
+{
+	const struct svc_sink *o = opts->observer;
+	struct reading r = { .set = set, .opts = opts, .path = path, .on_skip = on_skip,
+			     .skip_ctx = skip_ctx, .err = err, .errlen = errlen };
+	struct svc_sink sink = { .ctx = &r, .line = r_line, .entry = r_entry, .issue = r_issue };
+	enum svc_format format = opts->format;
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	if (strcmp(path, "-") == 0)
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f.fp), &st) < 0) {
+	if (fstat(fd, &st) < 0) {
 		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -111,49 +256,140 @@ int entry_set_add_file(struct entry_set *set, const char *path,
 		rc = fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
 		goto out;
 	}
-	source = (uint16_t)set->nsources;
+	r.source = (uint16_t)set->nsources;
 	rc = add_source(set, path, &st);
 	if (rc != 0) {
 		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
-
-	while ((n = svc_file_next(&f)) >= 0) {
-		int r = svc_parse_line(f.buf, (size_t)n, &l);
-
-		if (r < 0) {
-			rc = fail(err, errlen, -r, "%s:%lu: %s", path, f.lineno, strerror(-r));
-			goto out;
-		}
-		if (r == PARSE_BLANK)
-			continue;
-		if (r != PARSE_OK) {
-			set->skipped++;
-			if (on_skip != NULL)
-				on_skip(ctx, path, f.lineno, r, l.port_col);
-			continue;
-		}
-		if (f.lineno > UINT32_MAX) {
-			rc = fail(err, errlen, EFBIG, "%s:%lu: too many lines", path, f.lineno);
-			goto out;
-		}
-		rc = append_entry(set, &l, source, f.lineno);
-		if (rc != 0) {
-			fail(err, errlen, rc, "%s:%lu: %s", path, f.lineno,
-			     rc == EFBIG ? "entry too large" : strerror(rc));
-			goto out;
-		}
-	}
-	if (n == -2) {
-		rc = fail(err, errlen, errno ? errno : EIO, "%s:%lu: %s", path,
-			  f.lineno + 1, strerror(errno ? errno : EIO));
+	rc = load(fd, &st, &data, &len);
+	if (rc != 0) {
+		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
-	set->sources[source].entries = set->count - before;
+	if (format == SVC_FORMAT_AUTO)
+		format = svc_format_detect(data, len);
+	if (o != NULL && o->begin != NULL && (rc = o->begin(o->ctx, path, format)) != 0) {
+		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		goto out;
+	}
+	rc = svc_read(data, len, format, &sink);
+	if (rc != 0) {
+		if (rc == ENOMEM)    /* the callbacks said what failed; svc_read did not */
+			fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		goto out;
+	}
+	set->sources[r.source].entries = (uint32_t)r.entries;
+	if (o != NULL && o->end != NULL && (rc = o->end(o->ctx, path, r.entries, r.skipped)) != 0)
+		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 out:
-	svc_line_free(&l);
-	free(f.buf);
-	fclose(f.fp);
+	free(data);
+	close(fd);
+	return rc;
+}
+
+int entry_set_add_file(struct entry_set *set, const char *path,
+		       skip_fn *on_skip, void *ctx, char *err, size_t errlen)
+{
+	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
+
+	return add_source_with(set, path, &opts, on_skip, ctx, err, errlen);
+}
+
+int entry_set_add_source(struct entry_set *set, const char *path,
+			 const struct collect_opts *opts, char *err, size_t errlen)
+{
+	return add_source_with(set, path, opts, NULL, NULL, err, errlen);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_dropin_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+int entry_set_add_dropins(struct entry_set *set, const char *dir,
+			  const struct collect_opts *opts, char *err, size_t errlen)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+	}
+	/* Recorded before the listing: a file added meanwhile then makes
+	 * the database stale instead of going unnoticed. */
+	if (fstat(dirfd(d), &st) < 0) {
+		rc = fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	rc = add_source(set, dir, &st);
+	if (rc != 0) {
+		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
+		goto out;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_dropin_name(de->d_name))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, ncap * sizeof *names);
+			if (nn == NULL) {
+				rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
+				goto out;
+			}
+			names = nn;
+			cap = ncap;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
+			goto out;
+		}
+		n++;
+	}
+	if (errno != 0) {
+		rc = fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t len = strlen(dir) + 1 + strlen(names[i]) + 1;
+		char *path = malloc(len);
+		struct stat fst;
+
+		if (path == NULL) {
+			rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
+			break;
+		}
+		snprintf(path, len, "%s%s%s", dir,
+			 dir[0] != '\0' && dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
+		/* Only regular files (or links to them): a subdirectory or a
+		 * socket named x.conf is not a drop-in. */
+		if (stat(path, &fst) == 0 && S_ISREG(fst.st_mode))
+			rc = entry_set_add_source(set, path, opts, err, errlen);
+		free(path);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
 	return rc;
 }
 

@@ -1,11 +1,14 @@
 /* Reading services sources into an in-memory set of encoded entries, in
- * the order the lines are read: the order getservent will give. */
+ * the order the lines are read: the order getservent will give.  Several
+ * sources are appended in priority order, so an entry of an earlier
+ * source wins over a later one exactly as an earlier line does. */
 #ifndef PORTDB_COLLECT_H
 #define PORTDB_COLLECT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats.h"
 #include "meta.h"
 
 struct entry_set {
@@ -16,7 +19,7 @@ struct entry_set {
 	size_t offsets_cap;
 	struct portdb_source *sources;
 	uint32_t nsources;
-	uint32_t skipped;         /* lines glibc drops, all sources */
+	uint32_t skipped;         /* lines glibc drops (and CSV rows skipped), all sources */
 };
 
 /* Called for each line glibc would drop (not for blanks and comments). */
@@ -28,6 +31,36 @@ typedef void skip_fn(void *ctx, const char *path, unsigned long line,
  * "PATH:LINE: ..."). */
 int entry_set_add_file(struct entry_set *set, const char *path,
 		       skip_fn *on_skip, void *ctx, char *err, size_t errlen);
+
+struct collect_opts {
+	enum svc_format format;            /* AUTO: detect each file's format */
+	/* Sees every source's begin and end, and every line, entry and
+	 * issue as the reader gives them (for `portdb check`).  May be NULL. */
+	const struct svc_sink *observer;
+	/* A malformed CSV row is skipped (the observer hears of it) instead
+	 * of failing the whole read. */
+	int lenient;
+};
+
+/* Read the file PATH ("-": standard input) in OPTS->format and append
+ * its entries to SET.  PATH is recorded as a source (device, inode,
+ * size, mtime, taken before reading, so a change during the read makes
+ * the database stale rather than silently incomplete).
+ * @return 0; or an errno value with ERR saying what ("PATH: ...",
+ * "PATH:LINE: ..."): EBADMSG for a malformed CSV row when not lenient. */
+int entry_set_add_source(struct entry_set *set, const char *path,
+			 const struct collect_opts *opts, char *err, size_t errlen);
+
+/* Append the drop-in directory DIR: each regular file in it whose name
+ * ends in ".conf" and does not start with '.', in byte order of the
+ * names, read as entry_set_add_source does (its format detected unless
+ * OPTS forces one).  DIR itself is recorded as a source before it is
+ * listed: adding, removing or renaming a file changes its mtime, so the
+ * database goes stale.  A DIR that does not exist is no error and is not
+ * recorded (creating it later does not make the database stale).
+ * @return 0, or an errno value with ERR. */
+int entry_set_add_dropins(struct entry_set *set, const char *dir,
+			  const struct collect_opts *opts, char *err, size_t errlen);
 
 void entry_set_free(struct entry_set *set);
 

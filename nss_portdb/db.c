@@ -244,23 +244,28 @@ void portdb_close(struct portdb *db)
 	free(db);
 }
 
+int portdb_check_source(const struct portdb_source *s, char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (stat(s->path, &st) < 0) {
+		say(why, whylen, "source %s: %s", s->path, strerror(errno));
+		return ESTALE;
+	}
+	if ((uint64_t)st.st_dev != s->dev || (uint64_t)st.st_ino != s->ino ||
+	    (uint64_t)st.st_size != s->size || st.st_mtim.tv_sec != s->mtime_sec ||
+	    (uint32_t)st.st_mtim.tv_nsec != s->mtime_nsec) {
+		say(why, whylen, "source %s changed after the database was built", s->path);
+		return ESTALE;
+	}
+	return 0;
+}
+
 int portdb_check_sources(const struct portdb *db, char *why, size_t whylen)
 {
-	for (uint32_t i = 0; i < db->meta.nsources; i++) {
-		const struct portdb_source *s = &db->meta.sources[i];
-		struct stat st;
-
-		if (stat(s->path, &st) < 0) {
-			say(why, whylen, "source %s: %s", s->path, strerror(errno));
+	for (uint32_t i = 0; i < db->meta.nsources; i++)
+		if (portdb_check_source(&db->meta.sources[i], why, whylen) != 0)
 			return ESTALE;
-		}
-		if ((uint64_t)st.st_dev != s->dev || (uint64_t)st.st_ino != s->ino ||
-		    (uint64_t)st.st_size != s->size || st.st_mtim.tv_sec != s->mtime_sec ||
-		    (uint32_t)st.st_mtim.tv_nsec != s->mtime_nsec) {
-			say(why, whylen, "source %s changed after the database was built", s->path);
-			return ESTALE;
-		}
-	}
 	return 0;
 }
 

@@ -54,6 +54,8 @@ void portdb_close(struct portdb *db);
  * mtime), or vanished?  @return 0 if all are current, else ESTALE (WHY
  * names the first one that changed). */
 int portdb_check_sources(const struct portdb *db, char *why, size_t whylen);
+/* The same for one source.  @return 0 or ESTALE. */
+int portdb_check_source(const struct portdb_source *s, char *why, size_t whylen);
 
 /* Look-ups.  Safe from any number of threads at once.
  * @return 0 with *out viewing the mapped record (valid until

@@ -1,48 +1,153 @@
-/* portdb build: index services text and publish the database. */
+/* portdb build: index services sources and publish the database. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect.h"
+#include "lint.h"
 #include "portdb.h"
 #include "writer.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: portdb build [-o DB] [SOURCE]\n"
-		"Index the services file SOURCE (default /etc/services) into DB\n"
-		"(default %s), replacing it atomically.\n"
-		"Lines that glibc ignores are skipped and counted.  On any error the\n"
-		"old database is left as it was.\n"
+		"Usage: portdb build [OPTION]... [SOURCE]...\n"
+		"Index the SOURCEs, in priority order, into DB (default %s),\n"
+		"replacing it atomically.  With no SOURCE: %s, then the drop-in\n"
+		"directory %s.\n"
+		"An entry of an earlier source wins over a later one, as an earlier line\n"
+		"wins over a later one in one file.  Lines that glibc ignores are skipped\n"
+		"and counted.  On any error the old database is left as it was.\n"
 		"\n"
-		"  -o, --output DB   write DB instead of the default\n"
-		"  -q, --quiet       print nothing on success\n"
-		"  -h, --help        show this help\n",
-		default_db_path());
+		"  -o, --output DB        write DB instead of the default\n"
+		"  -f, --format FORMAT    read the SOURCEs as services, iana-csv, wireshark\n"
+		"                         or nmap (default: detected from the content)\n"
+		"      --dropin-dir DIR   also read the *.conf files of DIR, in name order,\n"
+		"                         after the SOURCEs (the default when no SOURCE is\n"
+		"                         given is %s)\n"
+		"      --no-dropins       read no drop-in directory\n"
+		"      --strict           publish nothing when 'portdb check' would report\n"
+		"                         an error; print the errors\n"
+		"  -q, --quiet            print nothing on success\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Exit status: 0 published, 1 nothing published.\n",
+		default_db_path(), DEFAULT_SOURCE, default_dropin_dir(), default_dropin_dir());
+}
+
+struct source_stat {
+	char *path;
+	enum svc_format format;
+	unsigned long entries, skipped;
+};
+
+/* What build sees of the reading: per-source counts, progress, and the
+ * checks of --strict, forwarded. */
+struct build_obs {
+	struct svc_sink sink;
+	const struct svc_sink *lint;     /* --strict; else NULL */
+	struct source_stat *st;
+	size_t n;
+	unsigned long total;
+};
+
+static int b_begin(void *ctx, const char *path, enum svc_format format)
+{
+	struct build_obs *b = ctx;
+	struct source_stat *st = realloc(b->st, (b->n + 1) * sizeof *st);
+	char phase[300];
+
+	if (st == NULL)
+		return ENOMEM;
+	b->st = st;
+	st[b->n] = (struct source_stat){ .path = strdup(path), .format = format };
+	if (st[b->n].path == NULL)
+		return ENOMEM;
+	b->n++;
+	snprintf(phase, sizeof phase, "reading %s", path);
+	progress_phase(phase);
+	return b->lint != NULL ? b->lint->begin(b->lint->ctx, path, format) : 0;
+}
+
+static int b_end(void *ctx, const char *path, unsigned long entries, unsigned long skipped)
+{
+	struct build_obs *b = ctx;
+
+	b->st[b->n - 1].entries = entries;
+	b->st[b->n - 1].skipped = skipped;
+	return 0;
+}
+
+static int b_line(void *ctx, unsigned long lineno, const char *raw, size_t len)
+{
+	struct build_obs *b = ctx;
+
+	return b->lint != NULL ? b->lint->line(b->lint->ctx, lineno, raw, len) : 0;
+}
+
+static int b_entry(void *ctx, const struct svc_line *l, const struct svc_pos *pos)
+{
+	struct build_obs *b = ctx;
+
+	progress_count(++b->total);
+	return b->lint != NULL ? b->lint->entry(b->lint->ctx, l, pos) : 0;
+}
+
+static int b_issue(void *ctx, const struct svc_issue *is)
+{
+	struct build_obs *b = ctx;
+
+	return b->lint != NULL ? b->lint->issue(b->lint->ctx, is) : 0;
+}
+
+static void report(const struct build_obs *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct source_stat *s = &b->st[i];
+		const char *unit = s->format == SVC_FORMAT_IANA_CSV ? "row" : "line";
+
+		printf("%s: %s", progname, s->path);
+		if (s->format != SVC_FORMAT_SERVICES)
+			printf(" (%s)", svc_format_name(s->format));
+		printf(": %lu entr%s, %lu %s%s skipped\n", s->entries, s->entries == 1 ? "y" : "ies",
+		       s->skipped, unit, s->skipped == 1 ? "" : "s");
+	}
 }
 
 int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		SOURCE_OPTS,
+		{ "strict", no_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = default_db_path();
-	const char *source = "/etc/services";
+	struct source_args sa = { 0 };
 	struct entry_set set = { 0 };
+	struct build_obs obs = { 0 };
+	struct lint *lt = NULL;
 	char err[1024];
-	int quiet = 0, c, rc;
+	int quiet = 0, strict = 0, c, rc, status = EXIT_FAILURE_;
 
-	while ((c = getopt_long(argc, argv, "+o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:f:qh", opts, NULL)) != -1) {
+		int r = source_option(&sa, c, optarg);
+		if (r < 0)
+			return EXIT_FAILURE_;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'o':
 			output = optarg;
+			break;
+		case 'S':
+			strict = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -55,26 +160,59 @@ int cmd_build(int argc, char **argv)
 			return EXIT_FAILURE_;
 		}
 	}
-	if (argc - optind > 1) {
-		warnx_("build: one SOURCE at most");
-		return EXIT_FAILURE_;
+	sa.files = argv + optind;
+	sa.nfiles = argc - optind;
+	for (int i = 0; i < sa.nfiles; i++) {
+		if (strcmp(sa.files[i], "-") == 0) {
+			warnx_("build: a SOURCE must be a file, whose changes make the database "
+			       "stale; not standard input");
+			return EXIT_FAILURE_;
+		}
 	}
-	if (optind < argc)
-		source = argv[optind];
+	if (strict) {
+		int proto_err;
+		lt = lint_new("/etc/protocols", &proto_err);
+		if (lt == NULL) {
+			warnx_("build: out of memory");
+			return EXIT_FAILURE_;
+		}
+		obs.lint = lint_sink(lt);
+	}
+	obs.sink = (struct svc_sink){ .ctx = &obs, .begin = b_begin, .end = b_end,
+				      .line = b_line, .entry = b_entry, .issue = b_issue };
+	struct collect_opts co = { .observer = &obs.sink };
 
-	rc = entry_set_add_file(&set, source, NULL, NULL, err, sizeof err);
+	if (!quiet)
+		progress_start();
+	rc = read_sources(&set, &sa, &co, NULL, NULL, err, sizeof err);
+	if (rc == 0 && lt != NULL && lint_errors(lt) > 0) {
+		progress_stop();
+		lint_print(lt, stderr, 1);
+		warnx_("build: --strict: %lu error%s in the sources ('portdb check' lists every "
+		       "finding); %s not written", lint_errors(lt), lint_errors(lt) == 1 ? "" : "s",
+		       output);
+		goto out;
+	}
 	if (rc == 0) {
+		char phase[300];
+		snprintf(phase, sizeof phase, "writing %s", output);
+		progress_phase(phase);
 		portdb_publish_cleanup_on_signals();
 		rc = portdb_publish(&set, output, err, sizeof err);
 	}
+	progress_stop();
 	if (rc != 0) {
 		warnx_("%s", err);
-		entry_set_free(&set);
-		return EXIT_FAILURE_;
+		goto out;
 	}
 	if (!quiet)
-		printf("%s: %s: %u entries, %u lines skipped\n", progname, source,
-		       set.count, set.skipped);
+		report(&obs);
+	status = EXIT_OK;
+out:
+	for (size_t i = 0; i < obs.n; i++)
+		free(obs.st[i].path);
+	free(obs.st);
+	lint_free(lt);
 	entry_set_free(&set);
-	return EXIT_OK;
+	return status;
 }

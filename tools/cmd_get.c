@@ -14,73 +14,202 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: portdb get [--db DB] KEY...\n"
-		"Look up each KEY in DB (default %s) and print it as\n"
-		"'getent services' does.  KEY is NAME, NAME/PROTO, PORT or PORT/PROTO.\n"
-		"Exit status: 0 all found, 1 error, 2 a key was not found.\n"
+		"Usage: portdb get [OPTION]... KEY...\n"
+		"Look up each KEY in DB (default %s) and print what\n"
+		"'getent services' prints for it.  KEY is NAME, NAME/PROTO, PORT,\n"
+		"PORT/PROTO, or a range LOW-HIGH[/PROTO]: every entry with a port in the\n"
+		"range, in port order.  A NAME or PORT finds the entry that\n"
+		"getservbyname/getservbyport would return.\n"
 		"\n"
 		"  -d, --db DB   read DB instead of the default\n"
-		"  -h, --help    show this help\n",
+		"  -l, --long    also print the aliases, the source file and line, and\n"
+		"                the port's IANA class: system (well-known, 0-1023), user\n"
+		"                (registered, 1024-49151), dynamic (private, 49152-65535)\n"
+		"  -j, --json    print a JSON array with one object per KEY, holding the\n"
+		"                same as --long\n"
+		"  -h, --help    show this help\n"
+		"\n"
+		"Exit status: 0 every KEY found, 1 error, 2 a KEY was not found.\n",
 		default_db_path());
 }
 
-static void print_entry(const struct entry_view *v)
+enum style { STYLE_GETENT, STYLE_LONG, STYLE_JSON };
+
+struct getter {
+	const struct portdb *db;
+	enum style style;
+	int nprinted;        /* entries printed for the current key (JSON commas) */
+};
+
+static const char *source_path(const struct portdb *db, uint16_t source)
 {
+	return source < db->meta.nsources ? db->meta.sources[source].path : "?";
+}
+
+static void print_entry(struct getter *g, const struct entry_view *v)
+{
+	unsigned port = ntohs(v->port_net);
 	const char *a = v->aliases;
 
-	printf("%-21s %u/%s", v->name, (unsigned)ntohs(v->port_net), v->proto);
+	if (g->style == STYLE_JSON) {
+		printf("%s\n      {\"name\": ", g->nprinted++ ? "," : "");
+		json_string(stdout, v->name);
+		printf(", \"port\": %u, \"protocol\": ", port);
+		json_string(stdout, v->proto);
+		printf(", \"aliases\": [");
+		for (uint32_t i = 0; i < v->naliases; i++) {
+			printf("%s", i ? ", " : "");
+			json_string(stdout, a);
+			a += strlen(a) + 1;
+		}
+		printf("], \"class\": \"%s\", \"source\": ", port_class(port, 0));
+		json_string(stdout, source_path(g->db, v->source));
+		printf(", \"line\": %u}", (unsigned)v->line);
+		return;
+	}
+	if (g->style == STYLE_LONG && g->nprinted++ > 0)
+		putchar('\n');
+	printf("%-21s %u/%s", v->name, port, v->proto);
 	for (uint32_t i = 0; i < v->naliases; i++) {
 		printf(" %s", a);
 		a += strlen(a) + 1;
 	}
 	putchar('\n');
+	if (g->style != STYLE_LONG)
+		return;
+	printf("  aliases: ");
+	a = v->aliases;
+	for (uint32_t i = 0; i < v->naliases; i++) {
+		printf("%s%s", i ? " " : "", a);
+		a += strlen(a) + 1;
+	}
+	printf("%s\n", v->naliases ? "" : "-");
+	printf("  class:   %s\n", port_class(port, 1));
+	printf("  source:  %s:%u\n", source_path(g->db, v->source), (unsigned)v->line);
 }
 
-/* A port key is digits only, as getent reads it (strtol, base 10). */
-static int parse_port(const char *s, uint16_t *port)
+/* A port, as getent reads one: digits only (strtol, base 10).
+ * @return 1 a port, 0 not a number, -1 a number out of range. */
+static int parse_port(const char *s, const char *end, uint16_t *port)
 {
-	char *end;
-	long v;
+	unsigned long v = 0;
 
-	if (*s == '\0')
+	if (s == end)
 		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end != '\0')
-		return 0;
-	if (errno != 0 || v < 0 || v > 65535)
+	for (const char *p = s; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > 65535)
 		return -1;
 	*port = (uint16_t)v;
 	return 1;
 }
 
-static int lookup(const struct portdb *db, char *key)
+struct hit {
+	uint16_t port;
+	uint32_t seq;
+};
+
+static int by_port(const void *a, const void *b)
 {
-	char *slash = strchr(key, '/');
-	const char *proto = NULL;
+	const struct hit *x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Every entry with a port in LOW..HIGH (and protocol PROTO, unless
+ * NULL), in port order, then file order. */
+static int lookup_range(struct getter *g, uint16_t low, uint16_t high, const char *proto)
+{
+	struct hit *hits = NULL;
+	size_t n = 0, cap = 0;
 	struct entry_view v;
-	uint16_t port = 0;
+	int rc = 0;
+
+	for (uint32_t seq = 0; seq < g->db->meta.entries; seq++) {
+		uint16_t port;
+
+		rc = portdb_entry_at(g->db, seq, &v);
+		if (rc != 0)
+			break;
+		port = ntohs(v.port_net);
+		if (port < low || port > high || (proto != NULL && strcmp(proto, v.proto) != 0))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct hit *h = realloc(hits, ncap * sizeof *h);
+			if (h == NULL) {
+				rc = ENOMEM;
+				break;
+			}
+			hits = h;
+			cap = ncap;
+		}
+		hits[n++] = (struct hit){ port, seq };
+	}
+	if (rc == 0 && n > 0) {
+		qsort(hits, n, sizeof *hits, by_port);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			rc = portdb_entry_at(g->db, hits[i].seq, &v);
+			if (rc == 0)
+				print_entry(g, &v);
+		}
+	}
+	free(hits);
+	if (rc == 0 && n == 0)
+		rc = ENOENT;
+	return rc;
+}
+
+static int lookup(struct getter *g, const char *key)
+{
+	const char *slash = strchr(key, '/'), *dash;
+	const char *proto = slash != NULL ? slash + 1 : NULL;
+	const char *end = slash != NULL ? slash : key + strlen(key);
+	struct entry_view v;
+	uint16_t port = 0, high = 0;
 	int kind, rc;
 
-	if (slash != NULL) {
-		*slash = '\0';
-		proto = slash + 1;
+	/* LOW-HIGH: a range; a name such as "x11-0" is not one. */
+	dash = memchr(key, '-', (size_t)(end - key));
+	if (dash != NULL && parse_port(key, dash, &port) != 0 &&
+	    parse_port(dash + 1, end, &high) != 0) {
+		if (parse_port(key, dash, &port) < 0 || parse_port(dash + 1, end, &high) < 0 ||
+		    port > high) {
+			warnx_("get: %s: not a range LOW-HIGH within 0-65535", key);
+			return EXIT_FAILURE_;
+		}
+		rc = lookup_range(g, port, high, proto);
+	} else {
+		kind = parse_port(key, end, &port);
+		if (kind < 0) {
+			warnx_("get: %s: port out of range 0-65535", key);
+			return EXIT_NOT_FOUND;
+		}
+		struct query q = { .kind = kind > 0 ? QUERY_PORT : QUERY_NAME, .name = key,
+				   .len = (size_t)(end - key), .port_net = htons(port),
+				   .proto = proto };
+		/* The name must be NUL-terminated where the slash is. */
+		char *name = strndup(key, (size_t)(end - key));
+		if (name == NULL)
+			return EXIT_FAILURE_;
+		q.name = name;
+		rc = portdb_find(g->db, &q, &v);
+		if (rc == 0)
+			print_entry(g, &v);
+		free(name);
 	}
-	kind = parse_port(key, &port);
-	if (kind < 0) {
-		warnx_("get: %s: port out of range 0-65535", key);
-		return EXIT_NOT_FOUND;
-	}
-	struct query q = { .kind = kind > 0 ? QUERY_PORT : QUERY_NAME, .name = key,
-			   .len = strlen(key), .port_net = htons(port), .proto = proto };
-	rc = portdb_find(db, &q, &v);
 	if (rc == ENOENT)
 		return EXIT_NOT_FOUND;
 	if (rc != 0) {
 		warnx_("get: %s: %s", key, rc == EBADMSG ? "corrupt record" : strerror(rc));
 		return EXIT_FAILURE_;
 	}
-	print_entry(&v);
 	return EXIT_OK;
 }
 
@@ -88,18 +217,27 @@ int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "long", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = default_db_path();
+	struct getter g = { .style = STYLE_GETENT };
 	struct portdb *db;
 	char why[512] = "";
 	int c, rc, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:ljh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			path = optarg;
+			break;
+		case 'l':
+			g.style = STYLE_LONG;
+			break;
+		case 'j':
+			g.style = STYLE_JSON;
 			break;
 		case 'h':
 			usage(stdout);
@@ -119,12 +257,31 @@ int cmd_get(int argc, char **argv)
 		warnx_("%s", why[0] ? why : strerror(rc));
 		return EXIT_FAILURE_;
 	}
+	g.db = db;
+	if (g.style == STYLE_JSON)
+		printf("[");
 	for (int i = optind; i < argc; i++) {
-		int r = lookup(db, argv[i]);
+		int r;
+
+		if (g.style == STYLE_JSON) {
+			printf("%s\n  {\"key\": ", i > optind ? "," : "");
+			json_string(stdout, argv[i]);
+			printf(", \"entries\": [");
+			g.nprinted = 0;
+		}
+		r = lookup(&g, argv[i]);
+		if (g.style == STYLE_JSON)
+			printf("%s]}", g.nprinted ? "\n    " : "");
 		/* An error outranks a missing key. */
 		if (r == EXIT_FAILURE_ || (r == EXIT_NOT_FOUND && status == EXIT_OK))
 			status = r;
 	}
+	if (g.style == STYLE_JSON)
+		printf("\n]\n");
 	portdb_close(db);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warnx_("get: write error");
+		return EXIT_FAILURE_;
+	}
 	return status;
 }

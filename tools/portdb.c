@@ -1,6 +1,7 @@
-/* portdb: build and query the services database of nss_portdb. */
+/* portdb: build, check and query the services database of nss_portdb. */
 #include <config.h>
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,20 +27,99 @@ const char *default_db_path(void)
 	return PORTDB_DB_PATH;
 }
 
+const char *default_dropin_dir(void)
+{
+	return PORTDB_DROPIN_DIR;
+}
+
+int source_option(struct source_args *sa, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'f':
+		if (svc_format_from_name(arg, &sa->format) != 0) {
+			warnx_("unknown format '%s' (services, iana-csv, wireshark, nmap, auto)", arg);
+			return -1;
+		}
+		return 1;
+	case 'D':
+		sa->dropin_dir = arg;
+		return 1;
+	case 'N':
+		sa->no_dropins = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int read_sources(struct entry_set *set, const struct source_args *sa,
+		 const struct collect_opts *opts,
+		 void (*on_error)(void *ctx, const char *path, const char *msg), void *ctx,
+		 char *err, size_t errlen)
+{
+	static char *const default_files[] = { (char *)DEFAULT_SOURCE };
+	char *const *files = sa->nfiles > 0 ? sa->files : default_files;
+	int nfiles = sa->nfiles > 0 ? sa->nfiles : 1;
+	const char *dir = sa->dropin_dir;
+	struct collect_opts o = *opts;
+	int first = 0;
+
+	if (dir == NULL && sa->nfiles == 0)
+		dir = default_dropin_dir();
+	if (sa->no_dropins)
+		dir = NULL;
+	for (int i = 0; i <= nfiles; i++) {
+		int rc;
+
+		if (i == nfiles && dir == NULL)
+			break;
+		o.format = i < nfiles ? sa->format : SVC_FORMAT_AUTO;
+		rc = i < nfiles ? entry_set_add_source(set, files[i], &o, err, errlen)
+				: entry_set_add_dropins(set, dir, &o, err, errlen);
+		if (rc == 0)
+			continue;
+		if (on_error == NULL)
+			return rc;
+		on_error(ctx, i < nfiles ? files[i] : dir, err);
+		if (first == 0)
+			first = rc;
+	}
+	return first;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: portdb COMMAND [OPTION]... [ARG]...\n"
-		"Build and query the services database that libnss_portdb.so.2 answers from.\n"
+		"Build, check and query the services database that libnss_portdb.so.2\n"
+		"answers from.\n"
 		"\n"
 		"Commands:\n"
-		"  build [-o DB] [SOURCE]   index services text (default %s)\n"
-		"                           into DB (default %s)\n"
-		"  get [--db DB] KEY...     look up NAME, NAME/PROTO, PORT or PORT/PROTO\n"
+		"  build [-o DB] [SOURCE]...   index SOURCEs (default %s and the\n"
+		"                              drop-in directory %s)\n"
+		"                              into DB (default %s)\n"
+		"  check [FILE]...             report every problem in services data\n"
+		"  get [--db DB] KEY...        look up NAME, NAME/PROTO, PORT, PORT/PROTO or\n"
+		"                              LOW-HIGH[/PROTO]\n"
+		"  dump [--db DB]              print the database as services(5) text\n"
+		"  info [--db DB]              describe the database: sources, state, trust\n"
+		"  convert [FILE]...           print IANA CSV, Wireshark or nmap data as\n"
+		"                              services(5) text\n"
 		"\n"
-		"Run 'portdb COMMAND --help' for a command's options.\n",
-		"/etc/services", default_db_path());
+		"Run 'portdb COMMAND --help' for a command's options, 'man portdb' for more.\n",
+		DEFAULT_SOURCE, default_dropin_dir(), default_db_path());
 }
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "build", cmd_build },
+	{ "check", cmd_check },
+	{ "convert", cmd_convert },
+	{ "dump", cmd_dump },
+	{ "get", cmd_get },
+	{ "info", cmd_info },
+};
 
 int main(int argc, char **argv)
 {
@@ -47,7 +127,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_FAILURE_;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
@@ -55,10 +136,9 @@ int main(int argc, char **argv)
 		printf("portdb (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "build") == 0)
-		return cmd_build(argc - 1, argv + 1);
-	if (strcmp(argv[1], "get") == 0)
-		return cmd_get(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
 	warnx_("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_FAILURE_;

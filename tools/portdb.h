@@ -2,6 +2,11 @@
 #ifndef PORTDB_TOOL_H
 #define PORTDB_TOOL_H
 
+#include <stdint.h>
+#include <stdio.h>
+
+#include "collect.h"
+
 extern const char *progname;
 
 /* Exit statuses, as documented in portdb(8). */
@@ -11,13 +16,95 @@ enum {
 	EXIT_NOT_FOUND = 2,  /* `get`: a key has no entry (as getent) */
 };
 
+/* `check`: 0 clean, 1 warnings only, 2 errors (or unreadable input, or
+ * bad usage). */
+enum {
+	CHECK_CLEAN = 0,
+	CHECK_WARNINGS = 1,
+	CHECK_ERRORS = 2,
+};
+
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* Print "portdb: MESSAGE" to stderr. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The database path: the configured default unless overridden. */
 const char *default_db_path(void);
+/* The configured drop-in directory. */
+const char *default_dropin_dir(void);
+#define DEFAULT_SOURCE "/etc/services"
+
+/* Which sources a command reads: the SOURCEs named, or /etc/services
+ * and the drop-in directory when none is named.  --dropin-dir names a
+ * directory to read after the SOURCEs in either case; --no-dropins
+ * reads none. */
+struct source_args {
+	char **files;             /* NULL: DEFAULT_SOURCE */
+	int nfiles;
+	const char *dropin_dir;   /* set by --dropin-dir */
+	int no_dropins;
+	enum svc_format format;   /* --format; applies to the named SOURCEs */
+};
+
+/* The long options every source-reading command shares, and their
+ * handling: @return 1 if OPT (a getopt_long value) was one of them, 0
+ * if not, -1 on a bad argument (already reported). */
+#define SOURCE_OPTS \
+	{ "format", required_argument, NULL, 'f' }, \
+	{ "dropin-dir", required_argument, NULL, 'D' }, \
+	{ "no-dropins", no_argument, NULL, 'N' }
+int source_option(struct source_args *sa, int opt, const char *arg);
+
+/* Read the sources of SA into SET, in priority order, with OPTS (whose
+ * format is set per source).  ON_ERROR, if not NULL, hears of a source
+ * that cannot be read, and reading goes on with the next; otherwise the
+ * first error stops it.  @return 0 or the first errno value, with ERR. */
+int read_sources(struct entry_set *set, const struct source_args *sa,
+		 const struct collect_opts *opts,
+		 void (*on_error)(void *ctx, const char *path, const char *msg), void *ctx,
+		 char *err, size_t errlen);
+
+/* ------------------------------------------------------------ text.c */
+
+/* Length of the valid UTF-8 sequence at S (at most N bytes), or 0 if
+ * the bytes there are not one (overlong, surrogate, above U+10FFFF,
+ * truncated, a stray continuation byte). */
+size_t utf8_valid_len(const unsigned char *s, size_t n);
+
+/* S as a JSON string, quoted.  Valid UTF-8 is written as it is; '"',
+ * '\\' and control characters are escaped; a byte that is not part of
+ * valid UTF-8 is written as \u00XX, XX its value (so the byte 0xff
+ * reads back as U+00FF: names are bytes, JSON strings are not). */
+void json_string(FILE *out, const char *s);
+
+/* S for a message: printable ASCII as it is, any other byte as \xHH,
+ * cut to about MAX bytes with "...". */
+void show_bytes(char *out, size_t outlen, const char *s, size_t max);
+
+/* One services(5) line: NAME PORT/PROTO ALIASES (NALIASES strings one
+ * after another, NUL-separated), which the services parser reads back
+ * as the same entry. */
+void print_services_line(FILE *out, const char *name, unsigned port, const char *proto,
+			 const char *aliases, uint32_t naliases);
+
+/* IANA's class of PORT: "system" (0-1023), "user" (1024-49151) or
+ * "dynamic" (49152-65535); LONG gives the other names too. */
+const char *port_class(unsigned port, int longer);
+
+/* ------------------------------------------------------ progress.c */
+
+/* On a terminal (stderr), a line saying what the build is doing, shown
+ * once the build has taken over a second and updated a few times a
+ * second; erased by progress_stop.  Without a terminal, no-ops. */
+void progress_start(void);
+void progress_phase(const char *what);   /* copied */
+void progress_count(unsigned long n);    /* entries so far */
+void progress_stop(void);
 
 #endif

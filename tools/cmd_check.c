@@ -1,0 +1,122 @@
+/* portdb check: a linter for services data. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "lint.h"
+#include "portdb.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: portdb check [OPTION]... [FILE]...\n"
+		"Report every problem in services data, one line per finding:\n"
+		"  FILE:LINE:COL: error|warning: MESSAGE\n"
+		"(COL counts bytes from 1), then a summary on standard error.  With no\n"
+		"FILE: %s and the drop-in directory %s,\n"
+		"as 'portdb build' reads them.  FILE '-' is standard input.\n"
+		"\n"
+		"Errors: lines glibc drops silently (no port, junk after the port, a\n"
+		"space before '/', a port above 4294967295 or negative, a '#' in the\n"
+		"name, a port range), malformed CSV rows, files that cannot be read.\n"
+		"Warnings: entries an earlier line shadows (same name or alias and\n"
+		"protocol), ports claimed by two services, ports glibc wraps (65616 is 80)\n"
+		"or reads as octal or hex, a '#' inside a token, a NUL byte, control or\n"
+		"non-UTF-8 bytes, protocols not in the protocols file, port ranges that\n"
+		"become one entry per port, CSV rows services(5) cannot hold.\n"
+		"\n"
+		"  -f, --format FORMAT    read the FILEs as services, iana-csv, wireshark\n"
+		"                         or nmap (default: detected from the content)\n"
+		"      --dropin-dir DIR   also read the *.conf files of DIR, after the FILEs\n"
+		"      --no-dropins       read no drop-in directory\n"
+		"  -p, --protocols FILE   check protocols against FILE (default\n"
+		"                         /etc/protocols; '' checks none)\n"
+		"  -q, --quiet            no summary\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Exit status: 0 no finding, 1 warnings only, 2 errors (or bad usage).\n",
+		DEFAULT_SOURCE, default_dropin_dir());
+}
+
+static void on_error(void *ctx, const char *path, const char *msg)
+{
+	lint_source_error(ctx, path, msg);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		SOURCE_OPTS,
+		{ "protocols", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct source_args sa = { 0 };
+	struct entry_set set = { 0 };
+	const char *protocols = "/etc/protocols";
+	struct lint *lt;
+	char err[1024];
+	int quiet = 0, c, rc, proto_err, status;
+
+	while ((c = getopt_long(argc, argv, "+f:p:qh", opts, NULL)) != -1) {
+		int r = source_option(&sa, c, optarg);
+		if (r < 0)
+			return CHECK_ERRORS;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'p':
+			protocols = optarg[0] != '\0' ? optarg : NULL;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return CHECK_CLEAN;
+		default:
+			usage(stderr);
+			return CHECK_ERRORS;
+		}
+	}
+	sa.files = argv + optind;
+	sa.nfiles = argc - optind;
+
+	lt = lint_new(protocols, &proto_err);
+	if (lt == NULL) {
+		warnx_("check: out of memory");
+		return CHECK_ERRORS;
+	}
+	if (proto_err != 0)
+		warnx_("%s: %s; protocols are not checked", protocols, strerror(proto_err));
+	struct collect_opts co = { .observer = lint_sink(lt), .lenient = 1 };
+	rc = read_sources(&set, &sa, &co, on_error, lt, err, sizeof err);
+	(void)rc;   /* each unreadable source is a finding already */
+	entry_set_free(&set);
+
+	lint_print(lt, stdout, 0);
+	if (!quiet) {
+		unsigned long e = lint_errors(lt), w = lint_warnings(lt);
+		unsigned long skipped = lint_rows_skipped(lt);
+		fprintf(stderr, "%s: %lu error%s, %lu warning%s in %lu entries from %lu file%s",
+			progname, e, e == 1 ? "" : "s", w, w == 1 ? "" : "s", lint_entries(lt),
+			lint_files(lt), lint_files(lt) == 1 ? "" : "s");
+		if (skipped > 0)
+			fprintf(stderr, "; %lu CSV row%s without a name, port or protocol skipped",
+				skipped, skipped == 1 ? "" : "s");
+		fputc('\n', stderr);
+	}
+	status = lint_errors(lt) > 0 ? CHECK_ERRORS
+		 : lint_warnings(lt) > 0 ? CHECK_WARNINGS : CHECK_CLEAN;
+	lint_free(lt);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warnx_("check: write error");
+		return CHECK_ERRORS;
+	}
+	return status;
+}
