@@ -94,22 +94,11 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set)
 	return rc;
 }
 
-/* The questions an entry answers: its name and each alias, with its
- * protocol and with any; its port, likewise. */
-static uint64_t count_questions(const struct entry_set *set)
-{
-	uint64_t n = 0;
+/* Call FN for every question each entry answers, in file order: its name
+ * and each alias, with its protocol and with any; its port, likewise. */
+typedef void question_fn(const struct query *q, uint32_t record_offset, void *ctx);
 
-	for (uint32_t seq = 0; seq < set->count; seq++) {
-		struct entry_view v;
-		entry_decode(set->arena + set->offsets[seq], set->used - set->offsets[seq], &v);
-		n += 2 * ((uint64_t)v.naliases + 1) + 2;
-	}
-	return n;
-}
-
-static void insert_questions(unsigned char *index, const struct index_plan *plan,
-			     const struct entry_set *set)
+static void for_each_question(const struct entry_set *set, question_fn *fn, void *ctx)
 {
 	for (uint32_t seq = 0; seq < set->count; seq++) {
 		uint32_t off = (uint32_t)set->offsets[seq];
@@ -123,18 +112,78 @@ static void insert_questions(unsigned char *index, const struct index_plan *plan
 			q.name = s;
 			q.len = strlen(s);
 			q.proto = v.proto;
-			index_insert(index, plan, &q, off);
+			fn(&q, off, ctx);
 			q.proto = NULL;
-			index_insert(index, plan, &q, off);
+			fn(&q, off, ctx);
 			s += q.len + 1;
 		}
 		q.kind = QUERY_PORT;
 		q.port_net = v.port_net;
 		q.proto = v.proto;
-		index_insert(index, plan, &q, off);
+		fn(&q, off, ctx);
 		q.proto = NULL;
-		index_insert(index, plan, &q, off);
+		fn(&q, off, ctx);
 	}
+}
+
+struct hashes {
+	uint64_t *h;
+	size_t n;
+};
+
+static void collect_hash(const struct query *q, uint32_t off, void *ctx)
+{
+	struct hashes *hs = ctx;
+
+	hs->h[hs->n++] = query_hash(q);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void count_one(const struct query *q, uint32_t off, void *ctx)
+{
+	++*(uint64_t *)ctx;
+}
+
+/* How many different questions the entries answer: the slots the index
+ * needs.  Repeated names and ports (nmap's `unknown`, a port in tcp and
+ * udp) make this far fewer than the questions asked, so sizing by it
+ * keeps the table, the file and the checksum at open small. */
+static int count_distinct_questions(const struct entry_set *set, uint64_t *out)
+{
+	uint64_t total = 0;
+	struct hashes hs = { NULL, 0 };
+
+	for_each_question(set, count_one, &total);
+	if (total > SIZE_MAX / sizeof *hs.h)
+		return EFBIG;
+	hs.h = malloc((total ? total : 1) * sizeof *hs.h);
+	if (hs.h == NULL)
+		return ENOMEM;
+	for_each_question(set, collect_hash, &hs);
+	qsort(hs.h, hs.n, sizeof *hs.h, cmp_u64);
+	*out = 0;
+	for (size_t i = 0; i < hs.n; i++)
+		*out += i == 0 || hs.h[i] != hs.h[i - 1];
+	free(hs.h);
+	return 0;
+}
+
+struct insert_ctx {
+	unsigned char *index;
+	const struct index_plan *plan;
+};
+
+static void insert_one(const struct query *q, uint32_t off, void *ctx)
+{
+	const struct insert_ctx *ic = ctx;
+
+	index_insert(ic->index, ic->plan, q, off);
 }
 
 static int write_all(MDB_env *env, const struct entry_set *set, const struct index_plan *plan)
@@ -155,8 +204,9 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 		rc = mdb_put(txn, dbi, &mk, &mv, MDB_RESERVE | MDB_APPEND);
 	}
 	if (rc == 0) {
+		struct insert_ctx ic = { mv.mv_data, plan };
 		index_layout(mv.mv_data, plan, set->offsets, set->arena);
-		insert_questions(mv.mv_data, plan, set);
+		for_each_question(set, insert_one, &ic);
 		rc = write_meta(txn, dbi, set);
 	}
 	if (rc != 0) {
@@ -198,6 +248,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 {
 	char dir[PATH_MAX], base[PATH_MAX];
 	struct index_plan plan;
+	uint64_t questions;
 	size_t mapsize;
 	off_t out_len;
 	MDB_env *env = NULL;
@@ -207,9 +258,12 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc != 0)
 		return fail(err, errlen, rc, "%s: %s", target, strerror(rc));
 
-	rc = index_plan(&plan, set->count, set->used, count_questions(set));
+	rc = count_distinct_questions(set, &questions);
+	if (rc == 0)
+		rc = index_plan(&plan, set->count, set->used, questions);
 	if (rc != 0)
-		return fail(err, errlen, rc, "%s: too many entries for one database", target);
+		return fail(err, errlen, rc, "%s: %s", target,
+			    rc == ENOMEM ? strerror(rc) : "too many entries for one database");
 
 	/* Both temporaries live in the target's directory: the final one so
 	 * that rename() is atomic, the scratch one so that a small /tmp
