@@ -1,0 +1,678 @@
+#!/bin/bash
+# run-bench.sh: the nss_portdb benchmark, run by `make bench` (and, as a
+# seconds-long smoke run that judges nothing, by `make bench-smoke`).
+#
+# Services compared, all through the real libc in one process per dataset
+# (tests/bench/nss-bench alternates them round by round):
+#   floor   tests/bench/libnss_benchnull.so.2, a module that answers
+#           NOTFOUND at once: the cost of glibc's dispatch itself
+#   portdb  the module of this build tree
+#   files   glibc's nss_files, with the dataset bind-mounted over
+#           /etc/services in a private mount namespace
+#   db      Debian's libnss-db (Berkeley DB), when installed: its database
+#           is built by /var/lib/misc/Makefile into a scratch directory,
+#           which is bind-mounted over /var/lib/misc in the namespace
+#
+# Datasets: this system's /etc/services (Debian's netbase), the IANA
+# registry (/usr/share/wireshark/services from libwireshark-data, protocols
+# expanded to one line each), and deterministic synthetic files of 1,000,
+# 10,000, 100,000 and 1,000,000 entries.
+#
+# Measured: ns per getservbyname_r/getservbyport_r call (hits and misses,
+# protocol given and NULL) per dataset; lookups per second with 1, 2 and 4
+# threads (IANA); the whole enumeration; `portdb build` against libnss-db's
+# Makefile pipeline (time, peak RSS); a fresh getent's whole-process time
+# (cold start, IANA); the private memory a process gains from each module.
+#
+# Writes $BENCH_OUT/{results.csv,targets.csv,report.md,lookup-scaling.png,
+# bench.log}, prints the report with a check mark per target, and for a
+# full run copies results.csv, report.md and the plot into $BENCH_PUBLISH
+# (doc/bench in the source tree) when that is set.
+#
+# Environment (set by `make bench`): PORTDB, NSS_BENCH, NSS_MODULE_DIR,
+# BENCH_MODULE_DIR, BENCH_OUT, BENCH_SRCDIR; optional BENCH_PUBLISH, BENCH_SMOKE=1,
+# BENCH_KEEP=1 (keep the scratch directory), TMPDIR.
+#
+# Exit: 0 when the benchmark ran (whatever the targets say: they are
+# measured, not asserted), 1 on an error or a wrong answer, 77 when it
+# cannot run here (no private mount namespace for a full run).
+
+# Single-quoted scripts for bash -c and gnuplot escapes are meant.
+# shellcheck disable=SC2016,SC2028
+set -euo pipefail
+export LC_ALL=C
+
+: "${PORTDB:?run through make bench}"
+: "${NSS_BENCH:?run through make bench}"
+: "${NSS_MODULE_DIR:?run through make bench}"
+: "${BENCH_MODULE_DIR:?run through make bench}"
+: "${BENCH_OUT:=$PWD/bench-results}"
+smoke=${BENCH_SMOKE:-0}
+[[ $smoke == 1 ]] || smoke=0
+
+start_time=$SECONDS
+say() { printf 'bench: [%3ds] %s\n' $((SECONDS - start_time)) "$*"; }
+die() {
+  echo "bench: ERROR: $*" >&2
+  exit 1
+}
+
+for f in "$PORTDB" "$NSS_BENCH"; do
+  [[ -x $f ]] || die "$f is missing (build first)"
+done
+[[ -e $NSS_MODULE_DIR/libnss_portdb.so.2 ]] || die "$NSS_MODULE_DIR/libnss_portdb.so.2 is missing"
+[[ -e $BENCH_MODULE_DIR/libnss_benchnull.so.2 ]] || die "$BENCH_MODULE_DIR/libnss_benchnull.so.2 is missing"
+
+mkdir -p "$BENCH_OUT"
+log=$BENCH_OUT/bench.log
+: >"$log"
+rows=$BENCH_OUT/rows.csv
+: >"$rows"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/nss-portdb-bench.XXXXXX")
+chmod 755 "$work"
+cleanup() {
+  if [[ ${BENCH_KEEP-} == 1 ]]; then
+    echo "bench: kept $work"
+  else
+    rm -rf -- "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Run a step; its stderr goes to the log, and the log's end is shown if it
+# fails.
+step() {
+  if ! "$@" 2>>"$log"; then
+    echo "bench: ERROR: step failed: $*" >&2
+    echo "bench: last lines of $log:" >&2
+    tail -n 25 "$log" >&2
+    exit 1
+  fi
+}
+
+# ----------------------------------------------------------- the machine
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
+[[ -n $cpu ]] || cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+ncpu=$(nproc 2>/dev/null || echo '?')
+glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null || echo unknown)
+kernel=$(uname -r)
+date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
+meta() { printf 'meta,,,,%s,,,,,,,,%s\n' "$1" "${2//,/;}" >>"$rows"; }
+meta date "$date_utc"
+meta cpu "$cpu"
+meta cpus "$ncpu"
+meta libc "$glibc"
+meta kernel "$kernel"
+commit=unknown
+if [[ -n ${BENCH_SRCDIR-} ]] && command -v git >/dev/null 2>&1 &&
+  c=$(git -C "$BENCH_SRCDIR" rev-parse --short HEAD 2>/dev/null); then
+  commit=$c
+  [[ -z $(git -C "$BENCH_SRCDIR" status --porcelain --untracked-files=no 2>/dev/null) ]] || commit+=" (with uncommitted changes)"
+fi
+meta commit "$commit"
+meta mode "$([[ $smoke == 1 ]] && echo smoke || echo full)"
+meta loadavg-start "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+say "$date_utc; $cpu ($ncpu CPUs); $glibc; Linux $kernel"
+
+# --------------------------------------------- private mount namespace
+have_ns=no
+if command -v unshare >/dev/null 2>&1 && [[ -e /etc/services ]]; then
+  printf 'probe 1/tcp\n' >"$work/probe"
+  if timeout 30 unshare -m --propagation private bash -c \
+    'mount --bind -- "$1" /etc/services && cmp -s -- "$1" /etc/services' _ "$work/probe" \
+    >>"$log" 2>&1; then
+    have_ns=yes
+  fi
+fi
+if [[ $have_ns == no ]]; then
+  if [[ $smoke == 0 ]]; then
+    echo "bench: SKIP: cannot bind-mount over /etc/services in a private mount namespace (run as root)"
+    exit 77
+  fi
+  say "no private mount namespace: smoke run on this system's /etc/services only, without db"
+fi
+
+# ------------------------------------------------------------- libnss-db
+have_db=no
+db_makefile=/var/lib/misc/Makefile
+if [[ $have_ns == yes && -f $db_makefile ]] && command -v makedb >/dev/null 2>&1 &&
+  { ldconfig -p 2>/dev/null | grep -q 'libnss_db\.so\.2'; }; then
+  have_db=yes
+else
+  say "note: libnss-db is not installed (apt-get install libnss-db): the db column is skipped"
+  meta note "libnss-db not installed: db skipped"
+fi
+
+services="floor=benchnull,portdb,files"
+[[ $have_db == yes ]] && services+=",db"
+
+# -------------------------------------------------------------- datasets
+
+# The IANA registry as Wireshark ships it merges protocols ("tcpmux
+# 1/tcp/udp # ..."), which services(5) would read as one protocol
+# "tcp/udp": write one line per protocol, keeping the rest of the line.
+expand_iana() {
+  awk '
+    /^[ \t]*#/ || NF == 0 { print; next }
+    {
+      if (match($0, /^[ \t]*[^ \t]+[ \t]+/)) {
+        pre = substr($0, 1, RLENGTH); tail = substr($0, RLENGTH + 1)
+        if (match(tail, /^[^ \t#]+/)) {
+          tok = substr(tail, 1, RLENGTH); rest = substr(tail, RLENGTH + 1)
+          n = split(tok, a, "/")
+          if (n > 2 && a[1] != "") {
+            for (i = 2; i <= n; i++) print pre a[1] "/" a[i] rest
+            next
+          }
+        }
+      }
+      print
+    }' "$1"
+}
+
+# N synthetic entries, deterministic (a Park-Miller generator, exact in
+# any awk's doubles): names svc-<i> with 0-3 aliases svc-<i>-a<k>, ports
+# spread over 1..65535 on tcp, udp and sctp (so they repeat in the large
+# files, the first line winning), a comment on one line in four.  Every
+# 16th port is never used, so that every file has ports to miss.
+synthesize() {
+  awk -v n="$1" 'BEGIN {
+    x = 20240601
+    split("tcp udp sctp", protos, " ")
+    printf "# Synthetic services file for the nss_portdb benchmark: %d entries.\n", n
+    for (i = 1; i <= n; i++) {
+      do { x = (x * 16807) % 2147483647; port = 1 + x % 65535 } while (port % 16 == 0)
+      x = (x * 16807) % 2147483647; proto = protos[1 + x % 3]
+      x = (x * 16807) % 2147483647; na = x % 4
+      line = "svc-" i "\t" port "/" proto
+      for (a = 1; a <= na; a++) line = line " svc-" i "-a" a
+      x = (x * 16807) % 2147483647
+      if (x % 4 == 0) line = line "\t# synthetic service " i
+      print line
+    }
+  }'
+}
+
+iana_src=/usr/share/wireshark/services
+datasets=()
+add_dataset() { datasets+=("$1"); mkdir -p "$work/$1/db"; }
+
+add_dataset debian
+cp -- /etc/services "$work/debian/services"
+if [[ $have_ns == yes ]]; then
+  if [[ -f $iana_src ]]; then
+    add_dataset iana
+    expand_iana "$iana_src" >"$work/iana/services"
+  else
+    say "note: $iana_src not found (apt-get install libwireshark-data): no IANA dataset"
+    meta note "IANA registry not installed: iana skipped"
+  fi
+  if [[ $smoke == 1 ]]; then
+    sizes="1000"
+  else
+    sizes="1000 10000 100000 1000000"
+  fi
+  for n in $sizes; do
+    case $n in
+      1000) d=syn-1k ;; 10000) d=syn-10k ;; 100000) d=syn-100k ;; 1000000) d=syn-1m ;;
+    esac
+    add_dataset "$d"
+    synthesize "$n" >"$work/$d/services"
+  done
+fi
+# A smoke run without a namespace has only the real /etc/services, as is.
+[[ $have_ns == yes && $smoke == 1 ]] && datasets=(debian iana syn-1k)
+[[ $have_ns == yes && $smoke == 1 && ! -f $work/iana/services ]] && datasets=(debian syn-1k)
+say "datasets: ${datasets[*]}"
+
+declare -A entries
+build_db() {
+  local d=$1
+  make -s -B -f "$db_makefile" ETC="$work/$d" VAR_DB="$work/$d/db" DBS=services >/dev/null
+}
+
+# --------------------------------------------------------------- helpers
+
+# Run a command in a private mount namespace where /etc/services is
+# dataset D and (with db) /var/lib/misc holds D's services.db; the module
+# directories are on LD_LIBRARY_PATH and NSS_PORTDB_PATH names D's
+# database.  Without a namespace (smoke only) run it as is.
+in_ns() {
+  local d=$1
+  shift
+  local env=(env LD_LIBRARY_PATH="$NSS_MODULE_DIR:$BENCH_MODULE_DIR"
+    NSS_PORTDB_PATH="$work/$d/services.lmdb")
+  if [[ $have_ns == no ]]; then
+    "${env[@]}" "$@"
+    return
+  fi
+  local dbdir=
+  [[ $have_db == yes ]] && dbdir=$work/$d/db
+  "${env[@]}" unshare -m --propagation private bash -c '
+    mount --bind -- "$1" /etc/services || exit 3
+    if [ -n "$2" ]; then mount --bind -- "$2" /var/lib/misc || exit 3; fi
+    shift 2
+    exec "$@"' _ "$work/$d/services" "$dbdir" "$@"
+}
+
+# Parameters: full run and smoke run.
+if [[ $smoke == 1 ]]; then
+  P_ROUNDS=3 P_ROUNDS_HUGE=3 P_TARGET=0.5 P_WARM=20 P_KEYS=256
+  P_THREAD_ROUNDS=1 P_THREAD_MS=20 P_ENUM_ROUNDS=1 P_ENUM_MAX=1
+  P_BUILD_ROUNDS=1 P_COLD_ROUNDS=3 P_MEM_CALLS=2000 P_MEM_SECONDS=0.2
+else
+  P_ROUNDS=21 P_ROUNDS_HUGE=7 P_TARGET=5 P_WARM=300 P_KEYS=4096
+  P_THREAD_ROUNDS=11 P_THREAD_MS=150 P_ENUM_ROUNDS=9 P_ENUM_MAX=5
+  P_BUILD_ROUNDS=11 P_COLD_ROUNDS=41 P_MEM_CALLS=100000 P_MEM_SECONDS=2
+fi
+
+# ---------------------------------------------------------------- builds
+for d in "${datasets[@]}"; do
+  # An untimed build first: it prepares the databases the lookups use,
+  # counts the entries, and warms the page cache for the timed builds.
+  out=$("$PORTDB" build -o "$work/$d/services.lmdb" "$work/$d/services" 2>&1) ||
+    die "portdb build $d: $out"
+  n=$(sed -n 's/.*: \([0-9][0-9]*\) entries.*/\1/p' <<<"$out" | head -n 1)
+  entries[$d]=${n:-0}
+  [[ $have_db == yes ]] && { step build_db "$d" || die "libnss-db build of $d failed"; }
+  if ((entries[$d] >= 1000000)); then
+    r=1
+  elif ((entries[$d] >= 100000)); then
+    r=3
+  else
+    r=$P_BUILD_ROUNDS
+  fi
+  say "$d: ${entries[$d]} entries; timing the builds ($r rounds)"
+  cmds=(portdb "$PORTDB" build -o "$work/$d/services.lmdb" "$work/$d/services")
+  if [[ $have_db == yes ]]; then
+    cmds+=(:: db make -s -B -f "$db_makefile" ETC="$work/$d" VAR_DB="$work/$d/db" DBS=services)
+  fi
+  step "$NSS_BENCH" --section build --dataset "$d" --entries "${entries[$d]}" \
+    --rounds "$r" --warmup 0 run -- "${cmds[@]}" >>"$rows"
+done
+
+# --------------------------------------------------------------- lookups
+for d in "${datasets[@]}"; do
+  r=$P_ROUNDS er=$P_ENUM_ROUNDS
+  if ((entries[$d] >= 1000000)); then r=$P_ROUNDS_HUGE er=3; fi
+  modes=(lookups enum)
+  [[ $d == iana || ($smoke == 1 && $d == debian) ]] && modes+=(threads)
+  say "$d: lookups ($r rounds), enumeration$([[ ${modes[*]} == *threads* ]] && echo ', threads')"
+  step in_ns "$d" "$NSS_BENCH" --dataset "$d" --services "$services" \
+    --rounds "$r" --target-ms "$P_TARGET" --warm-ms "$P_WARM" --keys "$P_KEYS" \
+    --threads 1,2,4 --thread-rounds "$P_THREAD_ROUNDS" --thread-ms "$P_THREAD_MS" \
+    --enum-rounds "$er" --enum-max-seconds "$P_ENUM_MAX" "${modes[@]}" >>"$rows"
+done
+
+# ---------------------------------------------------------------- memory
+for d in iana syn-1m; do
+  [[ -n ${entries[$d]-} ]] || continue
+  say "$d: private memory gained, one fresh process per service"
+  IFS=, read -r -a svcs <<<"$services"
+  for s in "${svcs[@]}"; do
+    step in_ns "$d" "$NSS_BENCH" --dataset "$d" --services "$s" \
+      --keys "$P_KEYS" --calls "$P_MEM_CALLS" --max-seconds "$P_MEM_SECONDS" memory >>"$rows"
+  done
+done
+if [[ -z ${entries[iana]-} && $smoke == 1 ]]; then
+  step in_ns debian "$NSS_BENCH" --dataset debian --services portdb \
+    --keys "$P_KEYS" --calls "$P_MEM_CALLS" --max-seconds "$P_MEM_SECONDS" memory >>"$rows"
+fi
+
+# ------------------------------------------------------------ cold start
+if command -v getent >/dev/null 2>&1; then
+  d=iana
+  [[ -n ${entries[iana]-} ]] || d=debian
+  say "$d: cold start, a fresh getent's first lookup ($P_COLD_ROUNDS rounds)"
+  cmds=(portdb getent -s services:portdb services ssh :: files getent -s services:files services ssh)
+  [[ $have_db == yes ]] && cmds+=(:: db getent -s services:db services ssh)
+  step in_ns "$d" "$NSS_BENCH" --section coldstart --dataset "$d" \
+    --entries "${entries[$d]}" --rounds "$P_COLD_ROUNDS" run -- "${cmds[@]}" >>"$rows"
+else
+  say "note: getent not found: no cold-start measurement"
+fi
+
+# --------------------------------------------------------------- results
+meta loadavg-end "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+results=$BENCH_OUT/results.csv
+{
+  echo "section,dataset,entries,service,metric,variant,median,min,max,unit,rounds,per_round,note"
+  cat "$rows"
+} >"$results"
+rm -f "$rows"
+
+# The report: tables in Markdown, the targets judged on the medians of
+# this one run (smoke runs judge nothing), and the data of the plot.
+plotdat=$BENCH_OUT/lookup-scaling.dat
+awk -F, -v smoke="$smoke" -v keys="$P_KEYS" -v targets="$BENCH_OUT/targets.csv" -v plotdat="$plotdat" '
+function fmt_ns(x) {
+  if (x == "") return "-"
+  if (x < 10) return sprintf("%.1f ns", x)
+  if (x < 1000) return sprintf("%.0f ns", x)
+  if (x < 1e4) return sprintf("%.2f µs", x / 1e3)
+  if (x < 1e6) return sprintf("%.0f µs", x / 1e3)
+  if (x < 1e7) return sprintf("%.2f ms", x / 1e6)
+  if (x < 1e9) return sprintf("%.0f ms", x / 1e6)
+  return sprintf("%.2f s", x / 1e9)
+}
+function fmt_ms(x) { return x == "" ? "-" : fmt_ns(x * 1e6) }
+function fmt_ratio(x) {
+  if (x == "") return "-"
+  if (x < 10) return sprintf("%.2f×", x)
+  if (x < 100) return sprintf("%.1f×", x)
+  return sprintf("%.0f×", x)
+}
+function fmt_int(x,   s, r) {
+  s = sprintf("%.0f", x); r = ""
+  while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
+  return s r
+}
+function fmt_kib(x) {
+  if (x == "") return "-"
+  if (x >= 10240 || x <= -10240) return sprintf("%.0f MiB", x / 1024)
+  return sprintf("%.0f KiB", x)
+}
+function spread(key, f,   a) {
+  # "median (min-max)" with the unit of f
+  if (!(key in med)) return "-"
+  if (f == "ns") return fmt_ns(med[key]) " (" fmt_ns(mn[key]) "–" fmt_ns(mx[key]) ")"
+  return fmt_ms(med[key]) " (" fmt_ms(mn[key]) "–" fmt_ms(mx[key]) ")"
+}
+function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
+function judge(id, text, value, shown, ok) {
+  if (value == "") { mark = "?"; verdict = "not measured" }
+  else if (smoke) { mark = "·"; verdict = "not judged (smoke)" }
+  else { mark = ok ? "✓" : "✗"; verdict = ok ? "pass" : "FAIL" }
+  print "- " mark " " text ": " shown
+  printf "%s,\"%s\",%s,%s\n", id, text, value, verdict > targets
+  if (!smoke && value != "" && !ok) nfail++
+  if (value == "") nmissing++
+}
+NR == 1 { next }
+{
+  sec = $1; ds = $2; ent = $3; svc = $4; metric = $5; var = $6
+  key = sec SUBSEP ds SUBSEP svc SUBSEP metric SUBSEP var
+  med[key] = $7; mn[key] = $8; mx[key] = $9; note[key] = $13; rnds[key] = $11
+  if (sec == "meta") { v = $13; if (metric in info) v = info[metric] "; " v; info[metric] = v; next }
+  if (ent != "" && ent + 0 > 0) nent[ds] = ent + 0
+  if (!(ds in seen_ds)) { seen_ds[ds] = 1; dsorder[++nds] = ds }
+  if (!(svc in seen_svc) && svc != "") { seen_svc[svc] = 1 }
+  if (sec == "lookup") {
+    sum[ds, svc] += $7; cnt[ds, svc]++
+    if (index($13, "bad=") == 1 && substr($13, 5) + 0 > 0) badn[ds, svc] += substr($13, 5)
+    lrounds[ds] = $11
+  }
+  if (sec == "memory" && metric == "private_dirty_gain") calls[ds, svc] = $12
+}
+END {
+  ns = 0
+  split("floor portdb files db", order, " ")
+  for (i = 1; i <= 4; i++) if (order[i] in seen_svc) svcs[++ns] = order[i]
+  # datasets by size
+  for (i = 1; i <= nds; i++) for (j = i + 1; j <= nds; j++)
+    if (nent[dsorder[j]] < nent[dsorder[i]]) { t = dsorder[i]; dsorder[i] = dsorder[j]; dsorder[j] = t }
+  dname["debian"] = "Debian /etc/services"; dname["iana"] = "IANA registry"
+  dname["syn-1k"] = "synthetic 1k"; dname["syn-10k"] = "synthetic 10k"
+  dname["syn-100k"] = "synthetic 100k"; dname["syn-1m"] = "synthetic 1M"
+  for (i = 1; i <= nds; i++) if (!(dsorder[i] in dname)) dname[dsorder[i]] = dsorder[i]
+  for (i = 1; i <= nds; i++) for (s = 1; s <= ns; s++)
+    if (cnt[dsorder[i], svcs[s]] > 0) per[dsorder[i], svcs[s]] = sum[dsorder[i], svcs[s]] / cnt[dsorder[i], svcs[s]]
+
+  printf "# nss_portdb benchmark%s\n\n", smoke ? " (smoke run: tiny data, few rounds, targets not judged)" : ""
+  printf "%s; %s (%s CPUs); %s; Linux %s; nss_portdb commit %s. Regenerate with `make bench`.\n\n", info["date"], info["cpu"], info["cpus"], info["libc"], info["kernel"], info["commit"]
+  printf "Load average (1, 5, 15 min) at the start: %s; at the end: %s (the machine is shared: rounds alternate the services so that drift hits all alike).\n\n", info["loadavg-start"], info["loadavg-end"]
+  if ("note" in info) printf "Notes: %s.\n\n", info["note"]
+
+  # ---- lookups on the reference dataset
+  ref = ("iana" in nent) ? "iana" : dsorder[1]
+  kinds = "byname hit-proto,byname hit-null,byname miss-proto,byname miss-null,byport hit-proto,byport hit-null,byport miss-proto,byport miss-null"
+  nk = split(kinds, kl, ",")
+  printf "## Lookups: %s (%s entries)\n\n", dname[ref], fmt_int(nent[ref])
+  printf "Time per call through glibc, median (min–max) over %s rounds; ratios of medians.\n\n", lrounds[ref]
+  hdr = "| call | key |"; sep = "|---|---|"
+  for (s = 1; s <= ns; s++) { hdr = hdr " " svcs[s] " |"; sep = sep "---:|" }
+  hdr = hdr " portdb / floor | files / portdb |"; sep = sep "---:|---:|"
+  if ("db" in seen_svc) { hdr = hdr " db / portdb |"; sep = sep "---:|" }
+  print hdr; print sep
+  for (k = 1; k <= nk; k++) {
+    split(kl[k], kk, " ")
+    fn = kk[1] == "byname" ? "getservbyname_r" : "getservbyport_r"
+    split(kk[2], hv, "-")
+    keyd = hv[1] ", " (hv[2] == "proto" ? "protocol given" : "protocol NULL")
+    line = "| " fn " | " keyd " |"
+    for (s = 1; s <= ns; s++) line = line " " spread("lookup" SUBSEP ref SUBSEP svcs[s] SUBSEP kk[1] SUBSEP kk[2], "ns") " |"
+    p = med["lookup" SUBSEP ref SUBSEP "portdb" SUBSEP kk[1] SUBSEP kk[2]]
+    f = med["lookup" SUBSEP ref SUBSEP "floor" SUBSEP kk[1] SUBSEP kk[2]]
+    fi = med["lookup" SUBSEP ref SUBSEP "files" SUBSEP kk[1] SUBSEP kk[2]]
+    dbv = med["lookup" SUBSEP ref SUBSEP "db" SUBSEP kk[1] SUBSEP kk[2]]
+    r_floor[k] = ratio(p, f); r_files[k] = ratio(fi, p); r_db[k] = ratio(dbv, p)
+    line = line " " fmt_ratio(r_floor[k]) " | " fmt_ratio(r_files[k]) " |"
+    if ("db" in seen_svc) line = line " " fmt_ratio(r_db[k]) " |"
+    print line
+  }
+  print ""
+
+  # ---- scaling
+  print "## Scaling: ns per lookup against entries\n"
+  print "Mean of the eight kinds above (half hits, half misses), each the median over the rounds, with " keys " keys per kind. *portdb, first pass*: the same mean over the first pass through the keys in the process (page faults of the fresh mapping, cold caches). *portdb, first call*: the process'"'"'s first lookup (loading the module, opening and checking the database).\n"
+  hdr = "| dataset | entries |"; sep = "|---|---:|"
+  for (s = 1; s <= ns; s++) { hdr = hdr " " svcs[s] " |"; sep = sep "---:|" }
+  print hdr " portdb / floor | portdb, first pass | portdb, first call |"; print sep "---:|---:|---:|"
+  for (i = 1; i <= nds; i++) {
+    d = dsorder[i]
+    if (cnt[d, "portdb"] == 0) continue
+    line = "| " dname[d] " | " fmt_int(nent[d]) " |"
+    for (s = 1; s <= ns; s++) line = line " " fmt_ns(per[d, svcs[s]]) " |"
+    fp = 0; fpn = 0
+    for (k = 1; k <= nk; k++) {
+      split(kl[k], kk, " ")
+      fk = "firstpass" SUBSEP d SUBSEP "portdb" SUBSEP kk[1] SUBSEP kk[2]
+      if (fk in med) { fp += med[fk]; fpn++ }
+    }
+    fc = "firstcall" SUBSEP d SUBSEP "portdb" SUBSEP "byname" SUBSEP "hit-proto"
+    print line " " fmt_ratio(ratio(per[d, "portdb"], per[d, "floor"])) " | " (fpn ? fmt_ns(fp / fpn) : "-") " | " ((fc in med) ? fmt_ns(med[fc]) : "-") " |"
+    # plot data: entries, then one column per service (- when absent)
+    pl = nent[d]
+    for (s = 1; s <= 4; s++) pl = pl " " (((d, order[s]) in per) ? per[d, order[s]] : "-")
+    if (substr(d, 1, 4) == "syn-") print pl > (plotdat ".syn")
+    else print pl > (plotdat ".real")
+  }
+  print ""
+
+  # ---- threads
+  tref = ""
+  for (i = 1; i <= nds; i++) if (("threads" SUBSEP dsorder[i] SUBSEP "portdb" SUBSEP "lookups_per_s" SUBSEP "1") in med) tref = dsorder[i]
+  if (tref != "") {
+    printf "## Threads: lookups per second, %s\n\n", dname[tref]
+    print "All eight kinds mixed; median (min–max) over the rounds. *Cores used*: the CPU time the process got per second of wall time (median), 1 / 2 / 4 threads: on a busy machine two threads may not get two cores. *Per CPU-second, 2 / 1*: lookups per CPU-second with 2 threads over that with 1 (below 1: the threads slow each other down).\n"
+    print "| service | 1 thread | 2 threads | 4 threads | 2 / 1 | 4 / 1 | cores used | per CPU-second, 2 / 1 |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for (s = 1; s <= ns; s++) {
+      line = "| " svcs[s] " |"; cu = ""
+      for (t = 1; t <= 4; t *= 2) {
+        tk = "threads" SUBSEP tref SUBSEP svcs[s] SUBSEP "lookups_per_s" SUBSEP t
+        ck = "threads" SUBSEP tref SUBSEP svcs[s] SUBSEP "cores_used" SUBSEP t
+        pk = "threads" SUBSEP tref SUBSEP svcs[s] SUBSEP "lookups_per_cpu_s" SUBSEP t
+        tp[t] = (tk in med) ? med[tk] : ""
+        tc[t] = (ck in med) ? med[ck] : ""
+        tu[t] = (pk in med) ? med[pk] : ""
+        cu = cu (t > 1 ? " / " : "") (tc[t] == "" ? "-" : sprintf("%.2f", tc[t]))
+        line = line " " ((tk in med) ? fmt_rate(med[tk]) " (" fmt_rate(mn[tk]) "–" fmt_rate(mx[tk]) ")" : "-") " |"
+      }
+      print line " " fmt_ratio(ratio(tp[2], tp[1])) " | " fmt_ratio(ratio(tp[4], tp[1])) " | " cu " | " fmt_ratio(ratio(tu[2], tu[1])) " |"
+      if (svcs[s] == "portdb") { thr = ratio(tp[2], tp[1]); thr_cores = tc[2]; thr_eff = ratio(tu[2], tu[1]) }
+    }
+    print ""
+  }
+
+  # ---- enumeration
+  print "## Enumeration: a whole setservent/getservent_r/endservent walk\n"
+  hdr = "| dataset | entries |"; sep = "|---|---:|"
+  for (s = 2; s <= ns; s++) { hdr = hdr " " svcs[s] " |"; sep = sep "---:|" }
+  print hdr " portdb / files |"; print sep "---:|"
+  for (i = 1; i <= nds; i++) {
+    d = dsorder[i]; line = "| " dname[d] " | " fmt_int(nent[d]) " |"; any = 0
+    for (s = 2; s <= ns; s++) {
+      ek = "enum" SUBSEP d SUBSEP svcs[s] SUBSEP "walk" SUBSEP "whole"
+      ck = "enum" SUBSEP d SUBSEP svcs[s] SUBSEP "walk" SUBSEP "cut"
+      if (ek in med) { line = line " " fmt_ms(med[ek]) (rnds[ek] == 1 ? " (1 run)" : "") " |"; any = 1 }
+      else if (ck in med) { sub(/^entries=/, "", note[ck]); line = line " > " fmt_ms(med[ck]) " (cut after " fmt_int(note[ck]) ") |"; any = 1 }
+      else line = line " - |"
+    }
+    pe = med["enum" SUBSEP d SUBSEP "portdb" SUBSEP "walk" SUBSEP "whole"]
+    fe = med["enum" SUBSEP d SUBSEP "files" SUBSEP "walk" SUBSEP "whole"]
+    if (any) print line " " fmt_ratio(ratio(pe, fe)) " |"
+  }
+  print ""
+
+  # ---- builds
+  print "## Building the database\n"
+  print "Whole-process wall time, median over the rounds; peak RSS is the largest process of the command (for libnss-db: make, awk or makedb).\n"
+  print "| dataset | entries | portdb build | libnss-db Makefile | db / portdb | portdb peak RSS | libnss-db peak RSS |"
+  print "|---|---:|---:|---:|---:|---:|---:|"
+  for (i = 1; i <= nds; i++) {
+    d = dsorder[i]
+    pb = "build" SUBSEP d SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"
+    db = "build" SUBSEP d SUBSEP "db" SUBSEP "wall" SUBSEP "process"
+    pr = "build" SUBSEP d SUBSEP "portdb" SUBSEP "maxrss" SUBSEP "process"
+    dr = "build" SUBSEP d SUBSEP "db" SUBSEP "maxrss" SUBSEP "process"
+    if (!(pb in med)) continue
+    print "| " dname[d] " | " fmt_int(nent[d]) " | " fmt_ms(med[pb]) " | " ((db in med) ? fmt_ms(med[db]) : "-") " | " fmt_ratio(ratio(med[db], med[pb])) " | " fmt_kib(med[pr]) " | " ((dr in med) ? fmt_kib(med[dr]) : "-") " |"
+  }
+  print ""
+
+  # ---- cold start
+  cref = ""
+  for (i = 1; i <= nds; i++) if (("coldstart" SUBSEP dsorder[i] SUBSEP "portdb" SUBSEP "wall" SUBSEP "process") in med) cref = dsorder[i]
+  if (cref != "") {
+    printf "## Cold start: `getent -s services:SERVICE services ssh`, %s\n\n", dname[cref]
+    print "A fresh process: exec, load, first lookup, exit; whole-process wall time.\n"
+    print "| service | median | min | max |"
+    print "|---|---:|---:|---:|"
+    for (s = 2; s <= ns; s++) {
+      ck = "coldstart" SUBSEP cref SUBSEP svcs[s] SUBSEP "wall" SUBSEP "process"
+      if (ck in med) print "| " svcs[s] " | " fmt_ms(med[ck]) " | " fmt_ms(mn[ck]) " | " fmt_ms(mx[ck]) " |"
+    }
+    print ""
+  }
+
+  # ---- memory
+  print "## Memory a process gains from the module\n"
+  print "From /proc/self/smaps_rollup, before the first lookup and after the calls (one fresh process per service). *Private dirty*: memory the process owns (heap, the module'"'"'s data and relocations). *File-backed*: pages of the mapped files (the database, the module'"'"'s code) now resident in this process: page cache, shared with every other process.\n"
+  print "| dataset | service | calls | private dirty | file-backed resident |"
+  print "|---|---|---:|---:|---:|"
+  for (i = 1; i <= nds; i++) for (s = 1; s <= ns; s++) {
+    d = dsorder[i]
+    mk = "memory" SUBSEP d SUBSEP svcs[s] SUBSEP "private_dirty_gain" SUBSEP "after-calls"
+    fk = "memory" SUBSEP d SUBSEP svcs[s] SUBSEP "rss_file_gain" SUBSEP "after-calls"
+    if (mk in med) print "| " dname[d] " | " svcs[s] " | " fmt_int(calls[d, svcs[s]]) " | " fmt_kib(med[mk]) " | " fmt_kib(med[fk]) " |"
+  }
+  print ""
+
+  # ---- targets
+  print "## Targets\n"
+  if (smoke) print "Smoke run: nothing is judged.\n"
+  else printf "Judged on this run'"'"'s medians, %s.\n\n", dname["iana"]
+  printf "id,target,measured,verdict\n" > targets
+  labels[1] = "getservbyname_r hits"; labels[2] = "getservbyname_r misses"
+  labels[3] = "getservbyport_r hits"; labels[4] = "getservbyport_r misses"
+  for (g = 1; g <= 4; g++) {
+    a = 2 * g - 1; b = 2 * g
+    w = (r_floor[a] == "" || r_floor[b] == "") ? "" : (r_floor[a] > r_floor[b] ? r_floor[a] : r_floor[b])
+    judge("floor-" g, "portdb ≤ 5× floor, " labels[g], w, "protocol given " fmt_ratio(r_floor[a]) ", NULL " fmt_ratio(r_floor[b]), w != "" && w <= 5)
+  }
+  w = ""; wk = ""
+  for (k = 1; k <= nk; k++) if (r_files[k] != "" && (w == "" || r_files[k] < w)) { w = r_files[k]; wk = kl[k] }
+  judge("files", "portdb ≥ 3000× faster than files, every kind", w, "slowest kind " fmt_ratio(w) " (" wk ")", w != "" && w >= 3000)
+  w = ""; wk = ""
+  for (k = 1; k <= nk; k++) if (r_db[k] != "" && (w == "" || r_db[k] < w)) { w = r_db[k]; wk = kl[k] }
+  judge("db", "portdb ≥ 800× faster than libnss-db, every kind", w, w == "" ? "libnss-db not measured" : "slowest kind " fmt_ratio(w) " (" wk ")", w != "" && w >= 800)
+  sc = ratio(per["syn-1m", "portdb"], per["syn-1k", "portdb"])
+  judge("scaling", "portdb: 1,000,000 entries cost ≤ 2× what 1,000 cost (ns per lookup)", sc, fmt_ns(per["syn-1m", "portdb"]) " / " fmt_ns(per["syn-1k", "portdb"]) " = " fmt_ratio(sc), sc != "" && sc <= 2)
+  judge("threads", "portdb: 2 threads ≥ 1.8× the lookups per second of 1", thr, fmt_ratio(thr) (thr_cores == "" ? "" : sprintf(" (the 2 threads got %.2f cores; per CPU-second %s)", thr_cores, fmt_ratio(thr_eff))), thr != "" && thr >= 1.8)
+  pe = med["enum" SUBSEP "iana" SUBSEP "portdb" SUBSEP "walk" SUBSEP "whole"]
+  fe = med["enum" SUBSEP "iana" SUBSEP "files" SUBSEP "walk" SUBSEP "whole"]
+  judge("enum", "portdb enumeration no slower than files", ratio(pe, fe), fmt_ms(pe) " vs " fmt_ms(fe), pe != "" && fe != "" && pe <= fe)
+  pb = med["build" SUBSEP "iana" SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"]
+  db = med["build" SUBSEP "iana" SUBSEP "db" SUBSEP "wall" SUBSEP "process"]
+  br = ratio(db, pb)
+  judge("build", "portdb build ≥ 3× faster than libnss-db'"'"'s Makefile", br, fmt_ms(pb) " vs " fmt_ms(db) " = " fmt_ratio(br), br != "" && br >= 3)
+  bt = med["build" SUBSEP "syn-1m" SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"]
+  judge("build-1m-time", "portdb build of 1,000,000 entries ≤ 15 s", bt == "" ? "" : bt / 1000, fmt_ms(bt), bt != "" && bt <= 15000)
+  bm = med["build" SUBSEP "syn-1m" SUBSEP "portdb" SUBSEP "maxrss" SUBSEP "process"]
+  judge("build-1m-memory", "portdb build of 1,000,000 entries within 512 MiB", bm == "" ? "" : bm / 1024, fmt_kib(bm), bm != "" && bm <= 512 * 1024)
+  pc = med["coldstart" SUBSEP "iana" SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"]
+  fc = med["coldstart" SUBSEP "iana" SUBSEP "files" SUBSEP "wall" SUBSEP "process"]
+  judge("coldstart", "cold first lookup (getent ... ssh) no slower than files", ratio(pc, fc), fmt_ms(pc) " vs " fmt_ms(fc), pc != "" && fc != "" && pc <= fc)
+  print ""
+  if (!smoke) printf "%d of 13 targets missed%s.\n", nfail, nmissing ? sprintf(", %d not measured", nmissing) : ""
+  for (i = 1; i <= nds; i++) for (s = 1; s <= ns; s++)
+    if (badn[dsorder[i], svcs[s]] > 0) printf "\nWARNING: %s on %s gave %d wrong answers (see bench.log).\n", svcs[s], dname[dsorder[i]], badn[dsorder[i], svcs[s]]
+}
+function fmt_rate(x) {
+  if (x >= 1e6) return sprintf("%.2f M", x / 1e6)
+  if (x >= 1e3) return sprintf("%.1f k", x / 1e3)
+  return sprintf("%.0f", x)
+}
+' "$results" >"$BENCH_OUT/report.md"
+
+# ------------------------------------------------------------------ plot
+png=$BENCH_OUT/lookup-scaling.png
+rm -f "$png"
+if ! command -v gnuplot >/dev/null 2>&1; then
+  say "note: gnuplot not installed (apt-get install gnuplot-nox): no plot"
+elif [[ ! -s $plotdat.syn ]]; then
+  say "note: no synthetic dataset: no plot"
+else
+  touch "$plotdat.real"
+  {
+    echo "set terminal pngcairo size 960,640 font 'sans,11'"
+    echo "set output '$png'"
+    echo "set logscale xy"
+    echo "set grid xtics ytics mxtics mytics lc rgb '#dddddd'"
+    echo "set format y '10^{%T}'"
+    echo "set format x '10^{%T}'"
+    echo "set xrange [100:3000000]"
+    echo "set xlabel 'entries in the services file'"
+    echo "set ylabel 'ns per lookup through glibc (log scale)'"
+    echo "set title \"nss\\\\_portdb benchmark: ns per lookup against entries\\n{/*0.8 mean of getservbyname\\\\_r/getservbyport\\\\_r, hits and misses, protocol given and NULL; $cpu, $date_utc}\""
+    echo "set key top left box opaque"
+    echo "set datafile missing '-'"
+    echo "set label 1 'open symbols: Debian /etc/services, IANA registry' at graph 0.98, graph 0.04 right font ',9'"
+    cols=([3]=floor [4]=portdb [5]=files [6]=db)
+    colors=([3]='#888888' [4]='#d62728' [5]='#1f77b4' [6]='#2ca02c')
+    plot="plot"
+    for c in 3 4 5 6; do
+      [[ $c == 6 && $have_db == no ]] && continue
+      plot+=" '$plotdat.syn' using 1:$((c - 1)) with linespoints lw 2 pt 7 lc rgb '${colors[$c]}' title '${cols[$c]}',"
+      plot+=" '$plotdat.real' using 1:$((c - 1)) with points pt 6 ps 1.5 lc rgb '${colors[$c]}' notitle,"
+    done
+    echo "${plot%,}"
+  } >"$BENCH_OUT/lookup-scaling.gp"
+  if gnuplot "$BENCH_OUT/lookup-scaling.gp" 2>>"$log"; then
+    :
+  else
+    say "note: gnuplot failed (see $log): no plot"
+  fi
+fi
+
+# ---------------------------------------------------------------- report
+echo
+cat "$BENCH_OUT/report.md"
+echo
+say "results: $results"
+say "report:  $BENCH_OUT/report.md; targets: $BENCH_OUT/targets.csv"
+[[ -f $png ]] && say "plot:    $png"
+if [[ $smoke == 0 && -n ${BENCH_PUBLISH-} ]]; then
+  mkdir -p "$BENCH_PUBLISH"
+  cp -- "$results" "$BENCH_OUT/report.md" "$BENCH_PUBLISH/"
+  [[ -f $png ]] && cp -- "$png" "$BENCH_PUBLISH/"
+  say "copied results.csv, report.md and the plot to $BENCH_PUBLISH"
+fi
+if grep -q '^WARNING' "$BENCH_OUT/report.md"; then
+  die "wrong answers: see the warnings above"
+fi
+say "done in $((SECONDS - start_time)) s"
