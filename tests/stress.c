@@ -212,8 +212,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	replacements = atoi(argv[2]);
-	/* valgrind serializes the threads: give it time, judge only races */
-	double deadline = argc == 5 ? 120.0 : 2.0;
+	/* valgrind runs one thread at a time, some 50 times slower */
+	double deadline = argc == 5 ? 30.0 : 2.0;
 	total_lookups = atol(argv[3]);
 	snprintf(dir_path, sizeof dir_path, "%s", argv[1]);
 	snprintf(db_path, sizeof db_path, "%s/db.lmdb", argv[1]);
@@ -227,19 +227,24 @@ int main(int argc, char **argv)
 	for (int i = 0; i < THREADS; i++)
 		pthread_create(&t[i], NULL, looker, (void *)(intptr_t)i);
 	pthread_create(&w, NULL, walker, NULL);
-	while (!all_seen(1))
-		usleep(1000);
+	for (double t0 = now(); !all_seen(1); usleep(1000))
+		if (now() - t0 > deadline) {
+			fail("version 1 not seen by every thread within %.0f s", deadline);
+			break;
+		}
 
 	for (int v = 2; v <= replacements + 1; v++) {
-		double t0 = now();
+		/* pick-up time counts from the rename: a slow fsync on a busy
+		 * disk is not the module's */
 		publish(v);
-		/* every version must show within 2 s */
+		double t0 = now();
+		/* every version must show within the deadline */
 		while (!all_seen(v) && now() - t0 < deadline && !atomic_load(&failures))
 			usleep(200);
-		/* Under valgrind the threads are serialized and pick-up time says
-		 * nothing: only races are judged there. */
-		if (!all_seen(v) && argc != 5)
-			fail("version %d not seen by every thread within %.0f s", v, deadline);
+		if (!all_seen(v))
+			fail("version %d not seen by every thread within %.0f s (they saw %d, %d, %d)",
+			     v, deadline, atomic_load(&seen[0]), atomic_load(&seen[1]),
+			     atomic_load(&seen[2]));
 		if (now() - t0 > worst)
 			worst = now() - t0;
 		if (atomic_load(&failures))

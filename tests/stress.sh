@@ -8,12 +8,12 @@
 # Every lookup checks the file (a stat per call): each replacement is
 # seen by the next lookup, so 1,000 replacements are 1,000 reopenings.
 export NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/db.lmdb
-LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/stress" "$tmp" "${STRESS_REPLACEMENTS:-1000}" \
+LD_LIBRARY_PATH=$NSS_MODULE_DIR timeout 600 "$TESTS_BIN/stress" "$tmp" "${STRESS_REPLACEMENTS:-1000}" \
 	"${STRESS_LOOKUPS:-1000000}"
 
 # With the default check interval, a replacement still shows within 2 s.
 unset NSS_PORTDB_RECHECK_MS
-LD_LIBRARY_PATH=$NSS_MODULE_DIR "$TESTS_BIN/stress" "$tmp" 5 10000
+LD_LIBRARY_PATH=$NSS_MODULE_DIR timeout 600 "$TESTS_BIN/stress" "$tmp" 5 10000
 
 # fork(): a child reopens at once, whatever the parent's recheck clock.
 mkdir "$tmp/fork"
