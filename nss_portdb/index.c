@@ -124,12 +124,21 @@ void index_layout(unsigned char *out, const struct index_plan *plan,
 void index_insert(unsigned char *out, const struct index_plan *plan,
 		  const struct query *q, uint32_t record_offset)
 {
-	struct index_view ix;
+	/* The view of what index_layout wrote: no need to check it again
+	 * for every question. */
+	struct index_view ix = {
+		.slots = out + INDEX_HEADER_SIZE,
+		.seq = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8,
+		.records = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8 +
+			   (size_t)plan->nentries * 4,
+		.records_len = plan->records_len,
+		.mask = plan->nslots - 1,
+		.nentries = plan->nentries,
+	};
 	struct entry_view v;
 	uint64_t h = query_hash(q);
 	uint32_t i, check = (uint32_t)h;
 
-	index_view_init(&ix, out, plan->size);
 	for (i = (uint32_t)(h >> 32) & ix.mask;; i = (i + 1) & ix.mask) {
 		unsigned char *slot = out + INDEX_HEADER_SIZE + (size_t)i * 8;
 		uint32_t off = get_be32(slot + 4);

@@ -1,6 +1,6 @@
 /* Publishing a database: index an entry set, write it with LMDB into a
- * temporary file beside the target, compact, fsync, and rename it over
- * the target.  Readers see the old file or the new one, never a mix. */
+ * temporary file beside the target, fsync, and rename it over the
+ * target.  Readers see the old file or the new one, never a mix. */
 #ifndef PORTDB_WRITER_H
 #define PORTDB_WRITER_H
 
