@@ -9,7 +9,11 @@
  * just NSSNAME); each is selected in turn with
  * __nss_configure_lookup ("services", NSSNAME), so nsswitch.conf does not
  * matter.  The label "floor" marks the do-nothing module: every lookup is
- * expected to find nothing.
+ * expected to find nothing.  NSSNAME "direct:NAME" calls the module's
+ * _nss_NAME_getservbyname_r/_getservbyport_r itself (dlopen of
+ * libnss_NAME.so.2), without glibc's dispatch: what the module alone
+ * costs, and how it scales with threads.  Only the lookups and threads
+ * modes take such a service.
  *
  * Query keys come from the services file as glibc reads it: the program
  * enumerates the `files` service (so /etc/services must be the dataset,
@@ -64,9 +68,11 @@
 #define _GNU_SOURCE 1
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <nss.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -144,13 +150,23 @@ static struct
   .entries_label = NULL,
 };
 
+typedef enum nss_status byname_fn (const char *, const char *,
+                                   struct servent *, char *, size_t, int *);
+typedef enum nss_status byport_fn (int, const char *, struct servent *,
+                                   char *, size_t, int *);
+
 struct service
 {
   char label[64];
   char nss[64];
   bool floor;   /* finds nothing by design */
   bool exact;   /* a wrong answer is an error */
+  byname_fn *byname;   /* "direct:": the module's functions */
+  byport_fn *byport;
 };
+/* The selected service's functions, if it is called directly.  */
+static byname_fn *direct_byname;
+static byport_fn *direct_byport;
 static struct service services[MAX_SERVICES];
 static int nservices;
 
@@ -283,6 +299,10 @@ row (const char *section, const char *service, const char *metric,
 static void
 select_service (const struct service *s)
 {
+  direct_byname = s->byname;
+  direct_byport = s->byport;
+  if (s->byname != NULL)
+    return;
   if (__nss_configure_lookup ("services", s->nss) != 0)
     die ("__nss_configure_lookup (\"services\", \"%s\") failed", s->nss);
 }
@@ -361,7 +381,7 @@ static unsigned char port_present[65536];
 static void
 load_entries (void)
 {
-  struct service files = { "files", "files", false, true };
+  struct service files = { .label = "files", .nss = "files", .exact = true };
   select_service (&files);
   char *buf = xmalloc (BUFLEN);
   size_t cap = 1024, nnames = 0;
@@ -517,6 +537,14 @@ query (int kind, const struct key *q, char *buf)
 {
   struct servent se, *res = NULL;
   int rc;
+  if (direct_byname != NULL)
+    {
+      int err = 0;
+      enum nss_status st
+          = kind < 4 ? direct_byname (q->name, q->proto, &se, buf, BUFLEN, &err)
+                     : direct_byport (q->port, q->proto, &se, buf, BUFLEN, &err);
+      return st == NSS_STATUS_SUCCESS ? 1 : st == NSS_STATUS_NOTFOUND ? 0 : -1;
+    }
   if (kind < 4)
     rc = getservbyname_r (q->name, q->proto, &se, buf, BUFLEN, &res);
   else
@@ -1197,6 +1225,20 @@ parse_services (const char *arg)
         die ("bad service '%s'", tok);
       strcpy (s->label, label);
       strcpy (s->nss, nss);
+      if (strncmp (nss, "direct:", 7) == 0)
+        {
+          char lib[128], fn[128];
+          snprintf (lib, sizeof lib, "libnss_%s.so.2", nss + 7);
+          void *h = dlopen (lib, RTLD_NOW);
+          if (h == NULL)
+            die ("%s", dlerror ());
+          snprintf (fn, sizeof fn, "_nss_%s_getservbyname_r", nss + 7);
+          s->byname = (byname_fn *) dlsym (h, fn);
+          snprintf (fn, sizeof fn, "_nss_%s_getservbyport_r", nss + 7);
+          s->byport = (byport_fn *) dlsym (h, fn);
+          if (s->byname == NULL || s->byport == NULL)
+            die ("%s: no %s", lib, fn);
+        }
       s->floor = strcmp (label, "floor") == 0;
       s->exact = !s->floor && strcmp (label, "db") != 0;
     }
