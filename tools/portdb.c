@@ -104,6 +104,8 @@ static void usage(FILE *out)
 		"  info [--db DB]              describe the database: sources, state, trust\n"
 		"  convert [FILE]...           print IANA CSV, Wireshark or nmap data as\n"
 		"                              services(5) text\n"
+		"  nsswitch enable|disable|status  put portdb on the services line of\n"
+		"                              /etc/nsswitch.conf, take it off, or check\n"
 		"\n"
 		"Run 'portdb COMMAND --help' for a command's options, 'man portdb' for more.\n",
 		DEFAULT_SOURCE, default_dropin_dir(), default_db_path());
@@ -119,6 +121,7 @@ static const struct {
 	{ "dump", cmd_dump },
 	{ "get", cmd_get },
 	{ "info", cmd_info },
+	{ "nsswitch", cmd_nsswitch },
 };
 
 int main(int argc, char **argv)

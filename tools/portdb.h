@@ -30,6 +30,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_nsswitch(int argc, char **argv);
 
 /* Print "portdb: MESSAGE" to stderr. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,633 @@
+/* portdb nsswitch: put portdb on the services line of nsswitch.conf, or
+ * take it off, atomically and idempotently; or say whether it is there.
+ *
+ * The line is read as glibc reads it (nss/nss_database.c,
+ * nss_action_parse.c): a database name ended by white space or ':', then
+ * services, each optionally followed by an action block "[...]"; the
+ * last line naming a database is the one glibc uses; '#' starts a
+ * comment only at the start of a line.  Enabling makes the line
+ * "portdb [NOTFOUND=return]" followed by what was there, less `db`
+ * (libnss-db: a stale copy that would answer whenever portdb cannot)
+ * and with `files` at the end if it was missing.  The line as it was is
+ * kept in a comment just above, so that disabling restores it exactly
+ * when nobody has changed the line since. */
+#include <config.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nsswitch_line.h"
+#include "portdb.h"
+
+#define NSSWITCH_CONF "/etc/nsswitch.conf"
+#define BACKUP_SUFFIX ".portdb-bak"
+#define MAX_CONF_SIZE (4u << 20)
+#define MARKER "# Before 'portdb nsswitch enable': "
+#define NO_LINE "(no services line)"
+
+/* `status` exit codes beyond the usual ones. */
+enum {
+	STATUS_ENABLED = 0,
+	STATUS_ABSENT = 2,      /* portdb is not on the services line */
+	STATUS_DIFFERENT = 3,   /* it is, but not first with [NOTFOUND=return] */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: portdb nsswitch [OPTION]... enable|disable|status\n"
+		"Put portdb on the services line of %s, take it off, or\n"
+		"say whether it is there.\n"
+		"\n"
+		"  enable    make the line 'services: portdb [NOTFOUND=return] ...', keeping\n"
+		"            the services that were there after it, less 'db', with 'files'\n"
+		"  disable   take portdb off the line; the line as it was before 'enable'\n"
+		"            comes back if nobody has changed it since\n"
+		"  status    print the services line; exit 0 enabled, 2 not, 3 listed\n"
+		"            otherwise than first with [NOTFOUND=return]\n"
+		"\n"
+		"  -f, --file PATH   edit PATH instead of %s\n"
+		"  -n, --dry-run     say what would change, change nothing\n"
+		"  -q, --quiet       print nothing but errors\n"
+		"  -h, --help        show this help\n"
+		"\n"
+		"A change is written to a new file that is renamed over the old one; the\n"
+		"old content is kept in PATH%s.  Running enable or disable twice\n"
+		"changes nothing the second time.  Exit status: 0 success, 1 error.\n",
+		NSSWITCH_CONF, NSSWITCH_CONF, BACKUP_SUFFIX);
+}
+
+struct conf_line {
+	const char *p;
+	size_t len;      /* without the newline */
+	int newline;
+};
+
+struct conf {
+	char *text;
+	size_t len;
+	struct conf_line *lines;
+	size_t nlines;
+	long last_services;   /* index of the line glibc uses, or -1 */
+	long marker;          /* index of our last marker comment, or -1 */
+};
+
+static int split_lines(struct conf *c)
+{
+	size_t i = 0;
+
+	c->last_services = -1;
+	c->marker = -1;
+	while (i < c->len) {
+		const char *nl = memchr(c->text + i, '\n', c->len - i);
+		size_t end = nl ? (size_t)(nl - c->text) : c->len, prefixlen;
+		struct conf_line *l;
+
+		if ((c->nlines & 63) == 0) {
+			struct conf_line *n = realloc(c->lines, (c->nlines + 64) * sizeof *n);
+
+			if (n == NULL)
+				return ENOMEM;
+			c->lines = n;
+		}
+		l = &c->lines[c->nlines];
+		l->p = c->text + i;
+		l->len = end - i;
+		l->newline = nl != NULL;
+		if (ns_is_services_line(l->p, l->len, &prefixlen))
+			c->last_services = (long)c->nlines;
+		else if (l->len >= sizeof MARKER - 1 && memcmp(l->p, MARKER, sizeof MARKER - 1) == 0)
+			c->marker = (long)c->nlines;
+		c->nlines++;
+		i = end + (nl != NULL);
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- files */
+
+static int read_conf(const char *path, struct conf *c, struct stat *st, int *exists, char *err,
+		     size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t cap;
+
+	memset(c, 0, sizeof *c);
+	*exists = 0;
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			c->last_services = c->marker = -1;
+			return 0;
+		}
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return errno;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_size > (off_t)MAX_CONF_SIZE) {
+		int e = errno ? errno : EINVAL;
+
+		snprintf(err, errlen, "%s: %s", path,
+			 !S_ISREG(st->st_mode) ? "not a regular file" : st->st_size > (off_t)MAX_CONF_SIZE ? "too large" : strerror(e));
+		close(fd);
+		return EINVAL;
+	}
+	cap = (size_t)st->st_size + 1;
+	c->text = malloc(cap);
+	if (c->text == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
+	for (;;) {
+		ssize_t r = read(fd, c->text + c->len, cap - c->len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			return EIO;
+		}
+		if (r == 0)
+			break;
+		c->len += (size_t)r;
+		if (c->len == cap) {   /* it grew while we read: take what fits */
+			snprintf(err, errlen, "%s: changed while being read", path);
+			close(fd);
+			return EAGAIN;
+		}
+	}
+	close(fd);
+	*exists = 1;
+	return split_lines(c);
+}
+
+/* Write DATA to PATH through a temporary file in the same directory,
+ * with LIKE's mode and owner (0644 root if LIKE is NULL): fsync, rename,
+ * fsync the directory.  Readers see the old file or the new one. */
+static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like,
+			char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, dfd, e;
+	size_t off = 0;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.portdb-XXXXXX", dir,
+			     slash ? slash + 1 : path) >= sizeof tmp) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return ENAMETOOLONG;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", dir, strerror(e));
+		return e;
+	}
+	if (fchmod(fd, like ? (like->st_mode & 07777) : 0644) != 0 ||
+	    (like && geteuid() == 0 && fchown(fd, like->st_uid, like->st_gid) != 0))
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	e = errno;
+	snprintf(err, errlen, "%s: %s%s", path, strerror(e),
+		 e == EBUSY ? " (a mount point: it cannot be replaced by rename)" : "");
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return e;
+}
+
+/* ------------------------------------------------------------ commands */
+
+enum action { ENABLE, DISABLE, STATUS };
+
+struct ctx {
+	const char *path;   /* the file edited (symbolic links resolved) */
+	int dry_run, quiet;
+};
+
+static void say(const struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* The services line glibc would use in B (the last one), or NULL. */
+static const char *last_services_line(const struct ns_buf *b, int *len)
+{
+	const char *found = NULL;
+
+	for (const char *p = b->p; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p), pl;
+
+		if (ns_is_services_line(p, n, &pl)) {
+			found = p;
+			*len = (int)n;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return found;
+}
+
+/* Replace the text and publish it, with a backup of the old. */
+static int publish(const struct ctx *x, const struct conf *old, int exists, const struct stat *st,
+		   const struct ns_buf *b)
+{
+	char err[PATH_MAX + 256], bak[PATH_MAX];
+
+	if (b->failed) {
+		warnx_("nsswitch: out of memory");
+		return EXIT_FAILURE_;
+	}
+	if (x->dry_run)
+		return EXIT_OK;
+	if (exists) {
+		if ((size_t)snprintf(bak, sizeof bak, "%s%s", x->path, BACKUP_SUFFIX) >= sizeof bak ||
+		    write_atomic(bak, old->text, old->len, st, err, sizeof err) != 0) {
+			warnx_("nsswitch: cannot write the backup, nothing changed: %s", err);
+			return EXIT_FAILURE_;
+		}
+	}
+	if (write_atomic(x->path, b->p, b->len, exists ? st : NULL, err, sizeof err) != 0) {
+		warnx_("nsswitch: %s", err);
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+
+static void put_conf_line(struct ns_buf *b, const struct conf_line *l)
+{
+	ns_put(b, l->p, l->len);
+	if (l->newline)
+		ns_puts(b, "\n");
+}
+
+static int do_enable(const struct ctx *x, struct conf *c, int exists, const struct stat *st)
+{
+	struct ns_line sl = { 0 };
+	struct ns_item *items = NULL;
+	struct ns_buf b = { 0 };
+	const struct conf_line *l = NULL;
+	size_t n, prefixlen;
+	int rc;
+
+	if (c->last_services >= 0) {
+		l = &c->lines[c->last_services];
+		ns_is_services_line(l->p, l->len, &prefixlen);
+		rc = ns_parse_line(l->p, l->len, prefixlen, &sl);
+		if (rc == EINVAL) {
+			warnx_("nsswitch: %s:%ld: an action block without ']': glibc rejects this file; fix it first",
+			       x->path, c->last_services + 1);
+			return EXIT_FAILURE_;
+		}
+		if (rc != 0)
+			goto nomem;
+	}
+	items = malloc((sl.nitems + 2) * sizeof *items);
+	if (items == NULL)
+		goto nomem;
+	n = ns_enabled_items(sl.items, sl.nitems, items);
+	if (l != NULL && ns_same_items(sl.items, sl.nitems, items, n)) {
+		say(x, "%s: already enabled: %.*s\n", x->path, (int)l->len, l->p);
+		rc = EXIT_OK;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nlines; i++) {
+		if ((long)i != c->last_services) {
+			put_conf_line(&b, &c->lines[i]);
+			continue;
+		}
+		/* keep the first record of the line as it was before portdb */
+		if (c->marker < 0) {
+			ns_puts(&b, MARKER);
+			ns_put(&b, l->p, l->len);
+			ns_puts(&b, "\n");
+		}
+		ns_put_line(&b, l->p, sl.prefixlen, items, n, sl.tail, sl.taillen);
+		if (l->newline)
+			ns_puts(&b, "\n");
+	}
+	if (l == NULL) {
+		if (b.len > 0 && b.p[b.len - 1] != '\n')
+			ns_puts(&b, "\n");
+		if (c->marker < 0)
+			ns_puts(&b, MARKER NO_LINE "\n");
+		ns_put_line(&b, "services:       ", 16, items, n, "", 0);
+		ns_puts(&b, "\n");
+	}
+	rc = publish(x, c, exists, st, &b);
+	if (rc == EXIT_OK) {
+		int len = 0;
+		const char *nl = last_services_line(&b, &len);
+
+		say(x, "%s: %s: %.*s\n", x->path, x->dry_run ? "would enable" : "enabled", len,
+		    nl ? nl : "");
+	}
+	goto out;
+nomem:
+	warnx_("nsswitch: out of memory");
+	rc = EXIT_FAILURE_;
+out:
+	free(sl.items);
+	free(items);
+	free(b.p);
+	return rc;
+}
+
+static int do_disable(const struct ctx *x, struct conf *c, int exists, const struct stat *st)
+{
+	struct ns_buf b = { 0 };
+	int changed = 0, rc = EXIT_OK;
+	const char *orig = NULL;   /* the line recorded by enable */
+	size_t origlen = 0;
+
+	if (!exists) {
+		say(x, "%s: does not exist: nothing to disable\n", x->path);
+		return EXIT_OK;
+	}
+	if (c->marker >= 0) {
+		orig = c->lines[c->marker].p + sizeof MARKER - 1;
+		origlen = c->lines[c->marker].len - (sizeof MARKER - 1);
+	}
+	for (size_t i = 0; i < c->nlines; i++) {
+		const struct conf_line *l = &c->lines[i];
+		struct ns_line sl, ol = { 0 };
+		struct ns_item *items = NULL;
+		size_t prefixlen, n, oprefix;
+		int has_portdb = 0, restore = 0;
+
+		if (l->len >= sizeof MARKER - 1 && memcmp(l->p, MARKER, sizeof MARKER - 1) == 0) {
+			changed = 1;   /* the marker goes */
+			continue;
+		}
+		if (!ns_is_services_line(l->p, l->len, &prefixlen)) {
+			put_conf_line(&b, l);
+			continue;
+		}
+		rc = ns_parse_line(l->p, l->len, prefixlen, &sl);
+		if (rc != 0) {
+			free(sl.items);
+			if (rc == EINVAL) {   /* leave a line we cannot read alone */
+				put_conf_line(&b, l);
+				rc = EXIT_OK;
+				continue;
+			}
+			warnx_("nsswitch: out of memory");
+			free(b.p);
+			return EXIT_FAILURE_;
+		}
+		for (size_t k = 0; k < sl.nitems; k++)
+			has_portdb |= ns_item_is(&sl.items[k], "portdb");
+		items = malloc((sl.nitems + 2) * sizeof *items);
+		if (items == NULL) {
+			free(sl.items);
+			free(b.p);
+			warnx_("nsswitch: out of memory");
+			return EXIT_FAILURE_;
+		}
+		/* The line as enable left it: put back what was there. */
+		if ((long)i == c->last_services && orig != NULL) {
+			if (origlen == sizeof NO_LINE - 1 && memcmp(orig, NO_LINE, origlen) == 0) {
+				n = ns_enabled_items(NULL, 0, items);
+				if (ns_same_items(sl.items, sl.nitems, items, n)) {
+					changed = 1;
+					free(items);
+					free(sl.items);
+					continue;   /* the line goes */
+				}
+			} else if (ns_is_services_line(orig, origlen, &oprefix) &&
+				   ns_parse_line(orig, origlen, oprefix, &ol) == 0) {
+				int orig_has_portdb = 0;
+
+				for (size_t k = 0; k < ol.nitems; k++)
+					orig_has_portdb |= ns_item_is(&ol.items[k], "portdb");
+				n = ns_enabled_items(ol.items, ol.nitems, items);
+				restore = !orig_has_portdb && ns_same_items(sl.items, sl.nitems, items, n);
+			}
+		}
+		if (restore) {
+			ns_put(&b, orig, origlen);
+			if (l->newline)
+				ns_puts(&b, "\n");
+			changed = 1;
+		} else if (has_portdb) {
+			n = ns_disabled_items(sl.items, sl.nitems, items);
+			ns_put_line(&b, l->p, sl.prefixlen, items, n, sl.tail, sl.taillen);
+			if (l->newline)
+				ns_puts(&b, "\n");
+			changed = 1;
+		} else {
+			put_conf_line(&b, l);
+		}
+		free(ol.items);
+		free(sl.items);
+		free(items);
+	}
+	if (!changed) {
+		say(x, "%s: portdb is not on the services line: nothing to disable\n", x->path);
+		free(b.p);
+		return EXIT_OK;
+	}
+	if (b.p == NULL)
+		ns_puts(&b, "");
+	rc = publish(x, c, exists, st, &b);
+	if (rc == EXIT_OK) {
+		int len = 0;
+		const char *nl = last_services_line(&b, &len);
+
+		say(x, "%s: %s: %.*s\n", x->path, x->dry_run ? "would disable" : "disabled",
+		    nl ? len : (int)sizeof "no services line left (glibc uses files)" - 1,
+		    nl ? nl : "no services line left (glibc uses files)");
+	}
+	free(b.p);
+	return rc;
+}
+
+/* Can the dynamic linker find the module as glibc will ask for it? */
+static void module_status(const struct ctx *x)
+{
+	void *h = dlopen("libnss_portdb.so.2", RTLD_LAZY | RTLD_LOCAL);
+	Dl_info info;
+	void *sym;
+
+	if (x->quiet)
+		return;
+	if (h == NULL) {
+		const char *e = dlerror();
+
+		printf("module: libnss_portdb.so.2 not found by the dynamic linker: %s\n",
+		       e ? e : "?");
+		return;
+	}
+	sym = dlsym(h, "_nss_portdb_getservbyname_r");
+	if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL)
+		printf("module: %s\n", info.dli_fname);
+	else
+		printf("module: libnss_portdb.so.2 lacks _nss_portdb_getservbyname_r\n");
+	dlclose(h);
+}
+
+static int do_status(const struct ctx *x, struct conf *c, int exists)
+{
+	struct ns_line sl = { 0 };
+	const struct conf_line *l;
+	size_t prefixlen;
+	int rc, found = 0, first = 0;
+
+	if (!exists || c->last_services < 0) {
+		if (!x->quiet)
+			printf("%s: %s: not enabled (glibc uses 'files')\n", x->path,
+			       exists ? "no services line" : "does not exist");
+		module_status(x);
+		return STATUS_ABSENT;
+	}
+	l = &c->lines[c->last_services];
+	ns_is_services_line(l->p, l->len, &prefixlen);
+	rc = ns_parse_line(l->p, l->len, prefixlen, &sl);
+	if (rc != 0) {
+		free(sl.items);
+		warnx_("nsswitch: %s:%ld: %s", x->path, c->last_services + 1,
+		       rc == EINVAL ? "an action block without ']': glibc rejects this file"
+				    : strerror(rc));
+		return EXIT_FAILURE_;
+	}
+	for (size_t i = 0; i < sl.nitems; i++)
+		if (ns_item_is(&sl.items[i], "portdb")) {
+			found = 1;
+			first |= i == 0 && ns_act_is(&sl.items[i], NS_PORTDB_ACTION);
+		}
+	free(sl.items);
+	if (!x->quiet)
+		printf("%s:%ld: %s: %.*s\n", x->path, c->last_services + 1,
+		       first ? "enabled" : found ? "listed, but not first with " NS_PORTDB_ACTION : "not enabled",
+		       (int)l->len, l->p);
+	module_status(x);
+	return first ? STATUS_ENABLED : found ? STATUS_DIFFERENT : STATUS_ABSENT;
+}
+
+int cmd_nsswitch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NSSWITCH_CONF;
+	char resolved[PATH_MAX], err[PATH_MAX + 256];
+	struct ctx x = { 0 };
+	struct conf c;
+	struct stat st, lst;
+	enum action act;
+	int ch, rc, exists;
+
+	while ((ch = getopt_long(argc, argv, "+f:nqh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			x.dry_run = 1;
+			break;
+		case 'q':
+			x.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_FAILURE_;
+		}
+	}
+	if (optind + 1 != argc) {
+		warnx_("nsswitch: expected one of enable, disable, status");
+		usage(stderr);
+		return EXIT_FAILURE_;
+	}
+	if (strcmp(argv[optind], "enable") == 0)
+		act = ENABLE;
+	else if (strcmp(argv[optind], "disable") == 0)
+		act = DISABLE;
+	else if (strcmp(argv[optind], "status") == 0)
+		act = STATUS;
+	else {
+		warnx_("nsswitch: unknown action '%s' (enable, disable, status)", argv[optind]);
+		return EXIT_FAILURE_;
+	}
+	/* Edit the file a symbolic link points to, not the link. */
+	x.path = file;
+	if (lstat(file, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		if (realpath(file, resolved) == NULL) {
+			warnx_("nsswitch: %s: %s", file, strerror(errno));
+			return EXIT_FAILURE_;
+		}
+		x.path = resolved;
+	}
+	rc = read_conf(x.path, &c, &st, &exists, err, sizeof err);
+	if (rc != 0) {
+		warnx_("nsswitch: %s", rc == ENOMEM ? "out of memory" : err);
+		free(c.text);
+		free(c.lines);
+		return EXIT_FAILURE_;
+	}
+	switch (act) {
+	case ENABLE:
+		rc = do_enable(&x, &c, exists, &st);
+		break;
+	case DISABLE:
+		rc = do_disable(&x, &c, exists, &st);
+		break;
+	default:
+		rc = do_status(&x, &c, exists);
+		break;
+	}
+	free(c.text);
+	free(c.lines);
+	return rc;
+}
