@@ -22,7 +22,7 @@ static uint64_t rotl(uint64_t x, int r)
 
 /* Written out so that the compiler makes it one load on little-endian
  * machines. */
-static uint64_t le64(const unsigned char *p)
+static inline uint64_t le64(const unsigned char *p)
 {
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
 	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
