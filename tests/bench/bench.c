@@ -4,6 +4,7 @@
  *   nss-bench [OPTIONS] MODE...          MODE: lookups threads enum
  *   nss-bench [OPTIONS] memory           one service (--services S)
  *   nss-bench [OPTIONS] run -- LABEL CMD ARGS... [:: LABEL CMD ARGS...]...
+ *   nss-bench [OPTIONS] memlat BYTES
  *
  * The services to compare are given as --services LABEL=NSSNAME,... (or
  * just NSSNAME); each is selected in turn with
@@ -51,6 +52,11 @@
  *   memory   private memory the process gains from the module: read
  *            /proc/self/smaps_rollup before the service's first lookup and
  *            after CALLS lookups (or MAX_SECONDS), print the differences.
+ *   memlat BYTES  the memory a lookup cannot avoid: the time of one
+ *            dependent read of a random cache line in BYTES of memory
+ *            (4 KiB pages, as the database's file mapping has), ROUNDS
+ *            rounds.  A lookup in a database of that size makes at least
+ *            one such read once it no longer fits in the caches.
  *   run      run the commands (stdout to /dev/null) alternately, ROUNDS
  *            times each after --warmup untimed runs, and report the wall time
  *            of the whole process and its peak RSS (wait4's ru_maxrss: the
@@ -81,6 +87,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1079,6 +1086,61 @@ mode_memory (void)
   free (buf);
 }
 
+/* ------------------------------------------------------------ memlat */
+
+static volatile size_t memlat_sink;
+
+static void
+mode_memlat (long bytes)
+{
+  enum { LINE = 64 };
+  size_t n = (size_t) bytes / LINE, steps = 2000000;
+  if (n < 2)
+    die ("memlat: %ld bytes is too small", bytes);
+  unsigned char *m = mmap (NULL, n * LINE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED)
+    die ("memlat: mmap: %s", strerror (errno));
+  /* The database is a file mapping, in 4 KiB pages: no huge pages here
+   * either, or the TLB misses it pays would not show.  */
+  madvise (m, n * LINE, MADV_NOHUGEPAGE);
+  /* One random cycle through every line (Sattolo), so that each read's
+   * address comes from the previous read.  */
+  size_t *perm = xmalloc (sizeof *perm * n);
+  for (size_t i = 0; i < n; i++)
+    perm[i] = i;
+  uint64_t x = opt.seed | 1;
+  for (size_t i = n - 1; i > 0; i--)
+    {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      size_t j = (size_t) (x % i), t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+  for (size_t i = 0; i < n; i++)
+    memcpy (m + perm[i] * LINE, &perm[(i + 1) % n], sizeof (size_t));
+  free (perm);
+  int R = opt.rounds;
+  double *ns = xcalloc ((size_t) R, sizeof *ns);
+  size_t at = 0;
+  for (int r = -1; r < R; r++)   /* round -1: warm-up, untimed */
+    {
+      double t0 = now_ns ();
+      for (size_t i = 0; i < steps; i++)
+        memcpy (&at, m + at * LINE, sizeof at);
+      double t1 = now_ns ();
+      if (r >= 0)
+        ns[r] = (t1 - t0) / (double) steps;
+    }
+  memlat_sink = at;   /* the chase has a result: it cannot be left out */
+  char notes[64];
+  snprintf (notes, sizeof notes, "bytes=%ld", bytes);
+  row ("memlat", "memory", "ns_per_read", "database-size", summarize (ns, R),
+       "ns", R, (double) steps, notes);
+  free (ns);
+  munmap (m, n * LINE);
+}
+
 /* --------------------------------------------------------------- run */
 
 struct command
@@ -1347,6 +1409,13 @@ main (int argc, char **argv)
   if (i >= argc)
     usage ();
 
+  if (strcmp (argv[i], "memlat") == 0)
+    {
+      if (i + 2 != argc)
+        usage ();
+      mode_memlat (int_arg ("memlat", argv[i + 1], 128, 1L << 40));
+      return exit_status;
+    }
   if (strcmp (argv[i], "run") == 0)
     {
       i++;
