@@ -139,7 +139,7 @@ fi
 have_db=no
 db_makefile=/var/lib/misc/Makefile
 if [[ $have_ns == yes && -f $db_makefile ]] && command -v makedb >/dev/null 2>&1 &&
-  { ldconfig -p 2>/dev/null | grep -q 'libnss_db\.so\.2'; }; then
+  { ldconfig -p 2>/dev/null | grep 'libnss_db\.so\.2' >/dev/null; }; then
   have_db=yes
 else
   say "note: libnss-db is not installed (apt-get install libnss-db): the db column is skipped"
