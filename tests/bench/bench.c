@@ -946,7 +946,7 @@ mode_enum (void)
   bool cut[MAX_SERVICES], once[MAX_SERVICES], skip[MAX_SERVICES];
   for (int s = 0; s < nservices; s++)
     {
-      skip[s] = services[s].floor;
+      skip[s] = services[s].floor || services[s].byname != NULL;   /* direct: no enumeration */
       if (skip[s])
         continue;
       select_service (&services[s]);
