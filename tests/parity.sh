@@ -194,32 +194,14 @@ fi
 mkdir -p "$tmp/edge"
 cp -- "$edge" "$tmp/edge/fixture"
 
-# The IANA registry as Wireshark ships it.  It merges protocols
-# ("tcpmux 1/tcp/udp # ..."), which services(5) would read as one protocol
-# "tcp/udp"; expand such a line into one line per protocol, keeping the
-# rest of the line, and keep comments and other lines as they are.
-# Ranges ("x11 6000-6063/tcp/udp") are expanded too; glibc drops them.
+# The IANA registry as Wireshark ships it, one line per protocol
+# (tests/expand-iana.awk).
 iana_src=/usr/share/wireshark/services
 have_iana=no
 if [[ -f $iana_src ]]; then
   have_iana=yes
   mkdir -p "$tmp/iana"
-  LC_ALL=C awk '
-    /^[ \t]*#/ || NF == 0 { print; next }
-    {
-      if (match($0, /^[ \t]*[^ \t]+[ \t]+/)) {
-        pre = substr($0, 1, RLENGTH); tail = substr($0, RLENGTH + 1)
-        if (match(tail, /^[^ \t#]+/)) {
-          tok = substr(tail, 1, RLENGTH); rest = substr(tail, RLENGTH + 1)
-          n = split(tok, a, "/")
-          if (n > 2 && a[1] != "") {
-            for (i = 2; i <= n; i++) print pre a[1] "/" a[i] rest
-            next
-          }
-        }
-      }
-      print
-    }' "$iana_src" >"$tmp/iana/fixture"
+  LC_ALL=C awk -f "$top_srcdir/tests/expand-iana.awk" "$iana_src" >"$tmp/iana/fixture"
 fi
 
 # glibc bug P11: a last line without a newline that starts with whitespace

@@ -46,6 +46,7 @@ export LC_ALL=C
 : "${NSS_BENCH:?run through make bench}"
 : "${NSS_MODULE_DIR:?run through make bench}"
 : "${BENCH_MODULE_DIR:?run through make bench}"
+: "${BENCH_SRCDIR:?run through make bench}"
 : "${BENCH_OUT:=$PWD/bench-results}"
 smoke=${BENCH_SMOKE:-0}
 [[ $smoke == 1 ]] || smoke=0
@@ -151,26 +152,10 @@ services="floor=benchnull,portdb,files"
 
 # -------------------------------------------------------------- datasets
 
-# The IANA registry as Wireshark ships it merges protocols ("tcpmux
-# 1/tcp/udp # ..."), which services(5) would read as one protocol
-# "tcp/udp": write one line per protocol, keeping the rest of the line.
+# The IANA registry as Wireshark ships it merges protocols: one line per
+# protocol (tests/expand-iana.awk, shared with tests/parity.sh).
 expand_iana() {
-  awk '
-    /^[ \t]*#/ || NF == 0 { print; next }
-    {
-      if (match($0, /^[ \t]*[^ \t]+[ \t]+/)) {
-        pre = substr($0, 1, RLENGTH); tail = substr($0, RLENGTH + 1)
-        if (match(tail, /^[^ \t#]+/)) {
-          tok = substr(tail, 1, RLENGTH); rest = substr(tail, RLENGTH + 1)
-          n = split(tok, a, "/")
-          if (n > 2 && a[1] != "") {
-            for (i = 2; i <= n; i++) print pre a[1] "/" a[i] rest
-            next
-          }
-        }
-      }
-      print
-    }' "$1"
+  awk -f "$BENCH_SRCDIR/tests/expand-iana.awk" "$1"
 }
 
 # N synthetic entries, deterministic (a Park-Miller generator, exact in
