@@ -70,6 +70,9 @@ struct conf_line {
 	const char *p;
 	size_t len;      /* without the newline */
 	int newline;
+	int services;    /* a services line, whose name and colon take PREFIXLEN */
+	size_t prefixlen;
+	int marker;      /* a comment of ours: the line before enable */
 };
 
 struct conf {
@@ -89,7 +92,7 @@ static int split_lines(struct conf *c)
 	c->marker = -1;
 	while (i < c->len) {
 		const char *nl = memchr(c->text + i, '\n', c->len - i);
-		size_t end = nl ? (size_t)(nl - c->text) : c->len, prefixlen;
+		size_t end = nl ? (size_t)(nl - c->text) : c->len;
 		struct conf_line *l;
 
 		if ((c->nlines & 63) == 0) {
@@ -103,9 +106,11 @@ static int split_lines(struct conf *c)
 		l->p = c->text + i;
 		l->len = end - i;
 		l->newline = nl != NULL;
-		if (ns_is_services_line(l->p, l->len, &prefixlen))
+		l->services = ns_is_services_line(l->p, l->len, &l->prefixlen);
+		l->marker = l->len >= sizeof MARKER - 1 && memcmp(l->p, MARKER, sizeof MARKER - 1) == 0;
+		if (l->services)
 			c->last_services = (long)c->nlines;
-		else if (l->len >= sizeof MARKER - 1 && memcmp(l->p, MARKER, sizeof MARKER - 1) == 0)
+		else if (l->marker)
 			c->marker = (long)c->nlines;
 		c->nlines++;
 		i = end + (nl != NULL);
@@ -312,13 +317,12 @@ static int do_enable(const struct ctx *x, struct conf *c, int exists, const stru
 	struct ns_item *items = NULL;
 	struct ns_buf b = { 0 };
 	const struct conf_line *l = NULL;
-	size_t n, prefixlen;
+	size_t n;
 	int rc;
 
 	if (c->last_services >= 0) {
 		l = &c->lines[c->last_services];
-		ns_is_services_line(l->p, l->len, &prefixlen);
-		rc = ns_parse_line(l->p, l->len, prefixlen, &sl);
+		rc = ns_parse_line(l->p, l->len, l->prefixlen, &sl);
 		if (rc == EINVAL) {
 			warnx_("nsswitch: %s:%ld: an action block without ']': glibc rejects this file; fix it first",
 			       x->path, c->last_services + 1);
@@ -397,18 +401,18 @@ static int do_disable(const struct ctx *x, struct conf *c, int exists, const str
 		const struct conf_line *l = &c->lines[i];
 		struct ns_line sl, ol = { 0 };
 		struct ns_item *items = NULL;
-		size_t prefixlen, n, oprefix;
-		int has_portdb = 0, restore = 0;
+		size_t n, oprefix;
+		int has_portdb, restore = 0;
 
-		if (l->len >= sizeof MARKER - 1 && memcmp(l->p, MARKER, sizeof MARKER - 1) == 0) {
+		if (l->marker) {
 			changed = 1;   /* the marker goes */
 			continue;
 		}
-		if (!ns_is_services_line(l->p, l->len, &prefixlen)) {
+		if (!l->services) {
 			put_conf_line(&b, l);
 			continue;
 		}
-		rc = ns_parse_line(l->p, l->len, prefixlen, &sl);
+		rc = ns_parse_line(l->p, l->len, l->prefixlen, &sl);
 		if (rc != 0) {
 			free(sl.items);
 			if (rc == EINVAL) {   /* leave a line we cannot read alone */
@@ -420,8 +424,7 @@ static int do_disable(const struct ctx *x, struct conf *c, int exists, const str
 			free(b.p);
 			return EXIT_FAILURE_;
 		}
-		for (size_t k = 0; k < sl.nitems; k++)
-			has_portdb |= ns_item_is(&sl.items[k], "portdb");
+		has_portdb = ns_has_item(sl.items, sl.nitems, "portdb");
 		items = malloc((sl.nitems + 2) * sizeof *items);
 		if (items == NULL) {
 			free(sl.items);
@@ -441,12 +444,9 @@ static int do_disable(const struct ctx *x, struct conf *c, int exists, const str
 				}
 			} else if (ns_is_services_line(orig, origlen, &oprefix) &&
 				   ns_parse_line(orig, origlen, oprefix, &ol) == 0) {
-				int orig_has_portdb = 0;
-
-				for (size_t k = 0; k < ol.nitems; k++)
-					orig_has_portdb |= ns_item_is(&ol.items[k], "portdb");
 				n = ns_enabled_items(ol.items, ol.nitems, items);
-				restore = !orig_has_portdb && ns_same_items(sl.items, sl.nitems, items, n);
+				restore = !ns_has_item(ol.items, ol.nitems, "portdb") &&
+					  ns_same_items(sl.items, sl.nitems, items, n);
 			}
 		}
 		if (restore) {
@@ -515,8 +515,7 @@ static int do_status(const struct ctx *x, struct conf *c, int exists)
 {
 	struct ns_line sl = { 0 };
 	const struct conf_line *l;
-	size_t prefixlen;
-	int rc, found = 0, first = 0;
+	int rc, found, first;
 
 	if (!exists || c->last_services < 0) {
 		if (!x->quiet)
@@ -526,8 +525,7 @@ static int do_status(const struct ctx *x, struct conf *c, int exists)
 		return STATUS_ABSENT;
 	}
 	l = &c->lines[c->last_services];
-	ns_is_services_line(l->p, l->len, &prefixlen);
-	rc = ns_parse_line(l->p, l->len, prefixlen, &sl);
+	rc = ns_parse_line(l->p, l->len, l->prefixlen, &sl);
 	if (rc != 0) {
 		free(sl.items);
 		warnx_("nsswitch: %s:%ld: %s", x->path, c->last_services + 1,
@@ -535,11 +533,9 @@ static int do_status(const struct ctx *x, struct conf *c, int exists)
 				    : strerror(rc));
 		return EXIT_FAILURE_;
 	}
-	for (size_t i = 0; i < sl.nitems; i++)
-		if (ns_item_is(&sl.items[i], "portdb")) {
-			found = 1;
-			first |= i == 0 && ns_act_is(&sl.items[i], NS_PORTDB_ACTION);
-		}
+	found = ns_has_item(sl.items, sl.nitems, "portdb");
+	first = sl.nitems > 0 && ns_item_is(&sl.items[0], "portdb") &&
+		ns_act_is(&sl.items[0], NS_PORTDB_ACTION);
 	free(sl.items);
 	if (!x->quiet)
 		printf("%s:%ld: %s: %.*s\n", x->path, c->last_services + 1,

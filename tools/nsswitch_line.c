@@ -23,6 +23,14 @@ int ns_item_is(const struct ns_item *it, const char *name)
 	return it->namelen == strlen(name) && memcmp(it->name, name, it->namelen) == 0;
 }
 
+int ns_has_item(const struct ns_item *items, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ns_item_is(&items[i], name))
+			return 1;
+	return 0;
+}
+
 /* Do the action blocks A and B (ALEN, BLEN bytes) say the same, white
  * space aside and case-insensitively? */
 static int act_eq(const char *a, size_t alen, const char *b, size_t blen)

@@ -40,6 +40,8 @@ int ns_parse_line(const char *line, size_t len, size_t prefixlen, struct ns_line
 
 /* Is IT the service NAME? */
 int ns_item_is(const struct ns_item *it, const char *name);
+/* Is the service NAME among the N ITEMS? */
+int ns_has_item(const struct ns_item *items, size_t n, const char *name);
 /* Is IT's action block ACT, white space aside and case-insensitively (as
  * glibc compares it)?  False without a block. */
 int ns_act_is(const struct ns_item *it, const char *act);
