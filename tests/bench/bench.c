@@ -180,17 +180,11 @@ static int nservices;
 /* ------------------------------------------------------------ utilities */
 
 static void
-die (const char *fmt, ...) __attribute__ ((format (printf, 1, 2), noreturn));
-static void
-die (const char *fmt, ...)
+vnote (const char *fmt, va_list ap)
 {
-  va_list ap;
-  va_start (ap, fmt);
   fputs ("nss-bench: ", stderr);
   vfprintf (stderr, fmt, ap);
   fputc ('\n', stderr);
-  va_end (ap);
-  exit (3);
 }
 
 static void
@@ -200,10 +194,20 @@ note (const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  fputs ("nss-bench: ", stderr);
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
+  vnote (fmt, ap);
   va_end (ap);
+}
+
+static void
+die (const char *fmt, ...) __attribute__ ((format (printf, 1, 2), noreturn));
+static void
+die (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vnote (fmt, ap);
+  va_end (ap);
+  exit (3);
 }
 
 static void *
