@@ -3,6 +3,7 @@
 
 #include "trailer.h"
 #include "bytes.h"
+#include "lmdb_check.h"
 #include "meta.h"
 
 #include <errno.h>
@@ -187,6 +188,7 @@ static int check_meta_pages(int fd, uint64_t lmdb_len, char *why, size_t whylen)
 {
 	unsigned char m[160];
 	uint32_t psize = 0;
+	int rc;
 
 	for (int i = 0; i < 2; i++) {
 		off_t off = i == 0 ? 0 : (off_t)psize;
@@ -211,6 +213,9 @@ static int check_meta_pages(int fd, uint64_t lmdb_len, char *why, size_t whylen)
 			    (unsigned long long)last);
 			return EBADMSG;
 		}
+		rc = lmdb_check_tree(fd, psize, m, why, whylen);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }

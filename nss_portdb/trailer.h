@@ -1,5 +1,6 @@
 /* The integrity trailer: 32 bytes after LMDB's last page, written by the
- * publisher and checked by readers before LMDB maps the file.  LMDB trusts
+ * publisher and checked by readers before LMDB maps the file, with the
+ * pages LMDB will follow (lmdb_check.h).  LMDB trusts
  * its file completely; a truncated file or a flipped bit could crash the
  * program or give a wrong answer, so nothing reaches LMDB unchecked.
  *
