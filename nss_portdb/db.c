@@ -1,246 +1,215 @@
-/* The database reader. */
+/* The database reader (db.h). */
 #include <config.h>
 
 #include "db.h"
 #include "bytes.h"
-#include "index.h"
-#include "keys.h"
-#include "lmdb_api.h"
-#include "trailer.h"
+#include "why.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
-
-static void say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 int portdb_trust(const char *path, const struct stat *st, char *why, size_t whylen)
 {
 	if (!S_ISREG(st->st_mode)) {
-		say(why, whylen, "%s is not a regular file", path);
+		why_set(why, whylen, "%s is not a regular file", path);
 		return EACCES;
 	}
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		say(why, whylen, "%s is owned by uid %u, not by root or uid %u",
-		    path, (unsigned)st->st_uid, (unsigned)geteuid());
+		why_set(why, whylen, "%s is owned by uid %u, not by root or uid %u", path,
+			(unsigned)st->st_uid, (unsigned)geteuid());
 		return EACCES;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		say(why, whylen, "%s is writable by %s (mode %04o)", path,
-		    (st->st_mode & S_IWOTH) ? "others" : "its group",
-		    (unsigned)(st->st_mode & 07777));
+		why_set(why, whylen, "%s is writable by %s (mode %04o)", path,
+			(st->st_mode & S_IWOTH) ? "others" : "its group",
+			(unsigned)(st->st_mode & 07777));
 		return EACCES;
 	}
 	return 0;
 }
 
-static int get_key(MDB_txn *txn, MDB_dbi dbi, uint64_t key, MDB_val *val)
+static int get_key(const struct portdb *db, uint64_t key, const unsigned char **data,
+		   size_t *len)
 {
 	unsigned char k[KEY_SIZE];
-	MDB_val mk = { KEY_SIZE, k };
-	int rc;
 
 	put_be64(k, key);
-	rc = LMDB(get)(txn, dbi, &mk, val);
-	if (rc == MDB_NOTFOUND)
-		return ENOENT;
-	return rc == 0 ? 0 : EBADMSG;
+	return lmdb_reader_get(&db->lmdb, k, sizeof k, data, len);
 }
 
-static int read_meta(struct portdb *db, MDB_txn *txn, char *why, size_t whylen)
+/* The header and every source record, summed as the seal sums them. */
+static int read_meta(struct portdb *db, uint64_t *meta_sum, char *why, size_t whylen)
 {
-	MDB_val v;
+	const unsigned char *v;
+	struct checksum sum;
+	size_t n;
 	int rc;
 
-	rc = get_key(txn, db->dbi, key_meta(META_ID_HEADER), &v);
+	rc = get_key(db, key_meta(META_ID_HEADER), &v, &n);
 	if (rc == 0)
-		rc = meta_decode_header(v.mv_data, v.mv_size, &db->meta);
+		rc = meta_decode_header(v, n, &db->meta);
 	else
 		rc = EBADMSG;
 	if (rc == EPROTO) {
-		say(why, whylen, "format version %u, this build reads version %u",
-		    db->meta.version, PORTDB_FORMAT_VERSION);
+		why_set(why, whylen, "format version %u, this build reads version %u",
+			db->meta.version, PORTDB_FORMAT_VERSION);
 		return rc;
 	}
 	if (rc != 0) {
-		say(why, whylen, "not a portdb database (no valid header)");
+		why_set(why, whylen, "not a portdb database (no valid header)");
 		return rc;
 	}
+	seal_meta_init(&sum);
+	seal_meta_add(&sum, v, n);
+	/* An entry names its source in 16 bits. */
 	if (db->meta.nsources > 65536) {
-		say(why, whylen, "corrupt header (%u sources)", db->meta.nsources);
+		why_set(why, whylen, "corrupt header (%u sources)", db->meta.nsources);
+		db->meta.nsources = 0;
 		return EBADMSG;
 	}
 	db->meta.sources = calloc(db->meta.nsources ? db->meta.nsources : 1,
 				  sizeof *db->meta.sources);
-	if (db->meta.sources == NULL)
+	if (db->meta.sources == NULL) {
+		db->meta.nsources = 0;
 		return ENOMEM;
+	}
 	for (uint32_t i = 0; i < db->meta.nsources; i++) {
-		rc = get_key(txn, db->dbi, key_meta(META_ID_SOURCE0 + i), &v);
+		rc = get_key(db, key_meta(META_ID_SOURCE0 + i), &v, &n);
 		if (rc == 0)
-			rc = meta_decode_source(v.mv_data, v.mv_size, &db->meta.sources[i]);
+			rc = meta_decode_source(v, n, &db->meta.sources[i]);
 		else
 			rc = EBADMSG;
 		if (rc != 0) {
 			db->meta.nsources = i;
-			say(why, whylen, "corrupt source record %u", i);
+			why_set(why, whylen, "corrupt source record %u", i);
 			return rc;
 		}
+		seal_meta_add(&sum, v, n);
+	}
+	*meta_sum = checksum_final(&sum);
+	return 0;
+}
+
+/* The seal, then the index it covers. */
+static int read_index(struct portdb *db, uint64_t meta_sum, char *why, size_t whylen)
+{
+	const unsigned char *seal, *index;
+	size_t seal_len, index_len;
+	int rc;
+
+	if (get_key(db, key_seal(), &seal, &seal_len) != 0 ||
+	    get_key(db, key_index(), &index, &index_len) != 0) {
+		why_set(why, whylen, "not a portdb database (no index or seal)");
+		return EBADMSG;
+	}
+	rc = seal_open(&db->seal, seal, seal_len, index, index_len, meta_sum);
+	if (rc == ENOMEM)
+		return rc;
+	if (rc != 0) {
+		why_set(why, whylen, "the seal does not match: the file is corrupt");
+		return EBADMSG;
+	}
+	if (index_view_init(&db->index, index, index_len, &db->seal) != 0 ||
+	    db->index.nentries != db->meta.entries) {
+		why_set(why, whylen, "corrupt index");
+		return EBADMSG;
 	}
 	return 0;
 }
 
-static int read_index(struct portdb *db, char *why, size_t whylen)
+/* Open PATH without following a link, blocking or leaking across exec;
+ * only a regular file is mapped. */
+static int open_regular(const char *path, unsigned flags, struct stat *st, char *why,
+			size_t whylen)
 {
-	MDB_val v;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int rc;
 
-	if (get_key(db->txn, db->dbi, key_index(), &v) != 0 ||
-	    index_view_init(&db->index, v.mv_data, v.mv_size) != 0 ||
-	    db->index.nentries != db->meta.entries) {
-		say(why, whylen, "corrupt index");
-		return EBADMSG;
+	if (fd < 0) {
+		rc = errno;
+		if (rc == ELOOP && !(flags & PORTDB_OPEN_UNTRUSTED))
+			why_set(why, whylen, "%s is a symbolic link", path);
+		else
+			why_set(why, whylen, "%s: %s", path, strerror(rc));
+		return -(rc == ELOOP ? EACCES : rc);
 	}
-	return 0;
+	if (fstat(fd, st) < 0) {
+		rc = errno;
+		close(fd);
+		why_set(why, whylen, "%s: %s", path, strerror(rc));
+		return -rc;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		why_set(why, whylen, "%s is not a regular file", path);
+		return -EACCES;
+	}
+	if (!(flags & PORTDB_OPEN_UNTRUSTED) && (rc = portdb_trust(path, st, why, whylen)) != 0) {
+		close(fd);
+		return -rc;
+	}
+	return fd;
 }
 
 int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why,
 		size_t whylen)
 {
-	struct portdb *db;
-	struct stat lst;
-	char fdpath[64];
-	int fd, lfd, rc;
+	struct portdb *db = calloc(1, sizeof *db);
+	uint64_t meta_sum;
+	void *map;
+	char detail[256];
+	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0) {
-		rc = errno;
-		if (rc == ELOOP && !(flags & PORTDB_OPEN_UNTRUSTED))
-			say(why, whylen, "%s is a symbolic link", path);
-		else
-			say(why, whylen, "%s: %s", path, strerror(rc));
-		return rc == ELOOP ? EACCES : rc;
-	}
-	db = calloc(1, sizeof *db);
-	if (db == NULL) {
-		close(fd);
+	if (db == NULL)
 		return ENOMEM;
+	fd = open_regular(path, flags, &db->st, why, whylen);
+	if (fd < 0) {
+		free(db);
+		return -fd;
 	}
-	if (fstat(fd, &db->st) < 0) {
-		rc = errno;
-		goto fail_fd;
+	if (db->st.st_size < 1024 || (uint64_t)db->st.st_size > SIZE_MAX / 2) {
+		why_set(why, whylen, "%s: not a portdb database (%lld bytes)", path,
+			(long long)db->st.st_size);
+		close(fd);
+		free(db);
+		return EBADMSG;
 	}
-	if (!S_ISREG(db->st.st_mode)) {
-		say(why, whylen, "%s is not a regular file", path);
-		rc = EACCES;
-		goto fail_fd;
-	}
-	if (!(flags & PORTDB_OPEN_UNTRUSTED)) {
-		rc = portdb_trust(path, &db->st, why, whylen);
-		if (rc != 0)
-			goto fail_fd;
-	}
-
-#ifdef PORTDB_LMDB_DLOPEN
-	if (lmdb_api_load() == NULL) {
-		say(why, whylen, "cannot load the LMDB library");
-		rc = ELIBACC;
-		goto fail_fd;
-	}
-#endif
-	rc = trailer_verify(fd, &db->st, why, whylen);
-	if (rc != 0) {
-		if (why != NULL) {
-			char detail[256];
-			snprintf(detail, sizeof detail, "%s", why);
-			say(why, whylen, "%s: %s", path, detail);
-		}
-		goto fail_fd;
-	}
-
-	rc = LMDB(env_create)(&db->env);
-	if (rc != 0)
-		goto fail_fd;
-	/* MDB_NOLOCK: the file is immutable once published, readers need
-	 * no lock file.  MDB_NOTLS: our one transaction is not tied to the
-	 * thread that opened it.  LMDB opens by name; through /proc it
-	 * opens the very file checked above, even if the path was replaced
-	 * since (a rebuild every millisecond is no reason to fail). */
-	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-	rc = LMDB(env_open)(db->env, fdpath, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
-	if (rc == ENOENT) {   /* no /proc: by name, and compare below */
-		LMDB(env_close)(db->env);
-		rc = LMDB(env_create)(&db->env);
-		if (rc != 0)
-			goto fail_fd;
-		rc = LMDB(env_open)(db->env, path, MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
-	}
-	if (rc != 0) {
-		say(why, whylen, "%s: not an LMDB file (%s)", path, LMDB(strerror)(rc));
-		rc = rc > 0 ? rc : EBADMSG;
-		if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
-			rc = EBADMSG;
-		goto fail_env;
-	}
-	/* LMDB opened the path again, without close-on-exec; make sure it
-	 * is the file we checked, and that it does not leak into exec. */
-	if (LMDB(env_get_fd)(db->env, &lfd) != 0 || fstat(lfd, &lst) < 0 ||
-	    lst.st_dev != db->st.st_dev || lst.st_ino != db->st.st_ino) {
-		say(why, whylen, "%s was replaced while being opened", path);
-		rc = EAGAIN;
-		goto fail_env;
-	}
-	if (fcntl(lfd, F_SETFD, FD_CLOEXEC) < 0) {
-		rc = errno;
-		goto fail_env;
-	}
-
-	rc = LMDB(txn_begin)(db->env, NULL, MDB_RDONLY, &db->txn);
-	if (rc != 0)
-		goto fail_env;
-	rc = LMDB(dbi_open)(db->txn, NULL, 0, &db->dbi);
-	if (rc == 0)
-		rc = read_meta(db, db->txn, why, whylen);
-	else
-		rc = EBADMSG;
-	if (rc == 0)
-		rc = read_index(db, why, whylen);
-	if (rc != 0)
-		goto fail_txn;
-
+	/* Exactly the file: the mapping needs no descriptor once made. */
+	map = mmap(NULL, (size_t)db->st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	rc = map == MAP_FAILED ? errno : 0;
 	close(fd);
+	if (rc != 0) {
+		free(db);
+		why_set(why, whylen, "%s: %s", path, strerror(rc));
+		return rc;
+	}
+	db->map = map;
+	db->size = (size_t)db->st.st_size;
+	rc = lmdb_reader_open(&db->lmdb, db->map, db->size, detail, sizeof detail);
+	if (rc == 0)
+		rc = read_meta(db, &meta_sum, detail, sizeof detail);
+	if (rc == 0)
+		rc = read_index(db, meta_sum, detail, sizeof detail);
+	if (rc != 0) {
+		why_set(why, whylen, "%s: %s", path, detail);
+		portdb_close(db);
+		return rc;
+	}
 	*out = db;
 	return 0;
-
-fail_txn:
-	LMDB(txn_abort)(db->txn);
-fail_env:
-	meta_free(&db->meta);
-	LMDB(env_close)(db->env);
-fail_fd:
-	close(fd);
-	free(db);
-	return rc;
 }
 
 void portdb_close(struct portdb *db)
 {
 	if (db == NULL)
 		return;
-	LMDB(txn_abort)(db->txn);
+	seal_close(&db->seal);
 	meta_free(&db->meta);
-	LMDB(env_close)(db->env);
+	munmap((void *)db->map, db->size);
 	free(db);
 }
 
@@ -249,13 +218,13 @@ int portdb_check_source(const struct portdb_source *s, char *why, size_t whylen)
 	struct stat st;
 
 	if (stat(s->path, &st) < 0) {
-		say(why, whylen, "source %s: %s", s->path, strerror(errno));
+		why_set(why, whylen, "source %s: %s", s->path, strerror(errno));
 		return ESTALE;
 	}
 	if ((uint64_t)st.st_dev != s->dev || (uint64_t)st.st_ino != s->ino ||
 	    (uint64_t)st.st_size != s->size || st.st_mtim.tv_sec != s->mtime_sec ||
 	    (uint32_t)st.st_mtim.tv_nsec != s->mtime_nsec) {
-		say(why, whylen, "source %s changed after the database was built", s->path);
+		why_set(why, whylen, "source %s changed after the database was built", s->path);
 		return ESTALE;
 	}
 	return 0;

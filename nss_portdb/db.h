@@ -1,14 +1,15 @@
 /* Reading a published database: open with the trust checks, look up,
- * enumerate.  Used by the NSS module and by the `portdb` tool alike.
+ * enumerate.  Used by the NSS module and by the `portdb` tool alike, with
+ * no LMDB library: the file is mapped and read by lmdb_reader.h, and
+ * every byte an answer comes from is verified against the seal (seal.h).
  *
  * Errors are errno values: ENOENT (no such entry or file), EACCES (the
- * file is not trusted), EBADMSG (not a valid database), EPROTO (another
- * format version), ESTALE (a source changed since the build), or what a
- * system call or LMDB returned. */
+ * file is not trusted, or not a regular file), EBADMSG (not a valid
+ * database, or damaged), EPROTO (another format version), ESTALE (a
+ * source changed since the build), or what a system call returned. */
 #ifndef PORTDB_DB_H
 #define PORTDB_DB_H
 
-#include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -16,28 +17,33 @@
 #include "entry.h"
 #include "index.h"
 #include "keys.h"
+#include "lmdb_reader.h"
 #include "meta.h"
+#include "seal.h"
 
-/* An open database.  The read transaction lives as long as the handle:
- * the file is immutable once published, so one snapshot serves every
- * lookup, from any thread, with no LMDB call on the lookup path; the
- * index view points into the map and stays valid until portdb_close. */
+/* An open database: the file mapped whole, read-only, with no descriptor
+ * kept.  The file is immutable once published (it is replaced by rename,
+ * never written), so the views below stay valid until portdb_close. */
 struct portdb {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	struct index_view index;
+	const unsigned char *map;
+	size_t size;
 	struct stat st;           /* the database file as opened */
+	struct lmdb_reader lmdb;
+	struct seal seal;
+	struct index_view index;
 	struct portdb_meta meta;
 };
 
 /* Flags of portdb_open. */
 #define PORTDB_OPEN_UNTRUSTED 0x1  /* skip the trust rules (for `portdb info`) */
 
-/* Open the database at PATH read-only, without a lock file.  Unless
- * FLAGS has PORTDB_OPEN_UNTRUSTED, the file must pass portdb_trust.  It
- * must be a whole, valid database of this format version.  WHY, if not
- * NULL, receives a sentence saying what was wrong.
+/* Open the database at PATH read-only: open(2) with O_NOFOLLOW,
+ * O_CLOEXEC and O_NONBLOCK (a FIFO at the path must not hang), fstat,
+ * refuse anything but a regular file, map it, close the descriptor.
+ * Unless FLAGS has PORTDB_OPEN_UNTRUSTED, the file must pass
+ * portdb_trust.  It must be a database of this format version whose
+ * metadata matches its seal; the index is verified as it is read.  WHY,
+ * if not NULL, receives a sentence saying what was wrong.
  * @return 0 and *out, or an errno value. */
 int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why,
 		size_t whylen);
@@ -59,7 +65,8 @@ int portdb_check_source(const struct portdb_source *s, char *why, size_t whylen)
 
 /* Look-ups.  Safe from any number of threads at once.
  * @return 0 with *out viewing the mapped record (valid until
- * portdb_close), ENOENT, or EBADMSG for a record that fails its checks. */
+ * portdb_close), ENOENT, or EBADMSG for a record that fails its checks
+ * (after which every look-up in this handle fails). */
 int portdb_find(const struct portdb *db, const struct query *q, struct entry_view *out);
 /* The entry at position SEQ in file order (0 .. meta.entries-1). */
 int portdb_entry_at(const struct portdb *db, uint32_t seq, struct entry_view *out);

@@ -20,6 +20,7 @@
  * An index value is one or more such records back to back, ordered by seq.
  */
 #define ENTRY_HEADER_SIZE 20u
+#define ENTRY_BLOCKLEN_AT 16u
 
 /* A record found in the database: a view into the mapped file, checked. */
 struct entry_view {

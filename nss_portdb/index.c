@@ -17,14 +17,16 @@
 #include <errno.h>
 #include <string.h>
 
-int index_view_init(struct index_view *ix, const void *data, size_t len)
+int index_view_init(struct index_view *ix, const void *data, size_t len, struct seal *seal)
 {
 	const unsigned char *d = data;
 	uint32_t nslots;
 	uint64_t need;
 
-	if (len < INDEX_HEADER_SIZE)
+	if (len < INDEX_HEADER_SIZE || seal_check(seal, 0, INDEX_HEADER_SIZE) != 0)
 		return EBADMSG;
+	ix->base = d;
+	ix->seal = seal;
 	nslots = get_be32(d);
 	ix->nentries = get_be32(d + 4);
 	ix->records_len = get_be64(d + 8);
@@ -49,11 +51,28 @@ int query_matches(const struct query *q, const struct entry_view *v)
 	return entry_has_name(v, q->name, q->len);
 }
 
+/* Are LEN bytes at P verified?  P lies inside the value. */
+static int verified(const struct index_view *ix, const unsigned char *p, uint64_t len)
+{
+	return seal_check(ix->seal, (uint64_t)(p - ix->base), len);
+}
+
+/* The record at OFF: its header verified first, then the whole record
+ * the header describes, then decoded. */
 static int record_at(const struct index_view *ix, uint32_t off, struct entry_view *out)
 {
+	const unsigned char *r = ix->records + off;
+	uint64_t room, len;
+
 	if (off >= ix->records_len)
 		return EBADMSG;
-	return entry_decode(ix->records + off, (size_t)(ix->records_len - off), out) ? 0 : EBADMSG;
+	room = ix->records_len - off;
+	if (room < ENTRY_HEADER_SIZE || verified(ix, r, ENTRY_HEADER_SIZE) != 0)
+		return EBADMSG;
+	len = ENTRY_HEADER_SIZE + (uint64_t)get_be32(r + ENTRY_BLOCKLEN_AT);
+	if (len > room || verified(ix, r, len) != 0)
+		return EBADMSG;
+	return entry_decode(r, (size_t)len, out) ? 0 : EBADMSG;
 }
 
 int index_find(const struct index_view *ix, const struct query *q, struct entry_view *out)
@@ -65,8 +84,11 @@ int index_find(const struct index_view *ix, const struct query *q, struct entry_
 	/* A hostile table may have no empty slot: visit each slot once. */
 	for (uint32_t n = 0; n <= ix->mask; n++, i = (i + 1) & ix->mask) {
 		const unsigned char *slot = ix->slots + (size_t)i * 8;
-		uint32_t off = get_be32(slot + 4);
+		uint32_t off;
 
+		if (verified(ix, slot, 8) != 0)
+			return EBADMSG;
+		off = get_be32(slot + 4);
 		if (off == INDEX_EMPTY)
 			return ENOENT;
 		if (get_be32(slot) != check)
@@ -81,9 +103,11 @@ int index_find(const struct index_view *ix, const struct query *q, struct entry_
 
 int index_entry_at(const struct index_view *ix, uint32_t seq, struct entry_view *out)
 {
+	const unsigned char *p = ix->seq + (size_t)seq * 4;
+
 	if (seq >= ix->nentries)
 		return ENOENT;
-	if (record_at(ix, get_be32(ix->seq + (size_t)seq * 4), out) != 0 || out->seq != seq)
+	if (verified(ix, p, 4) != 0 || record_at(ix, get_be32(p), out) != 0 || out->seq != seq)
 		return EBADMSG;
 	return 0;
 }
@@ -127,6 +151,7 @@ void index_insert(unsigned char *out, const struct index_plan *plan,
 	/* The view of what index_layout wrote: no need to check it again
 	 * for every question. */
 	struct index_view ix = {
+		.base = out,
 		.slots = out + INDEX_HEADER_SIZE,
 		.seq = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8,
 		.records = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8 +

@@ -26,23 +26,27 @@
 
 #include "entry.h"
 #include "keys.h"
+#include "seal.h"
 
 #define INDEX_HEADER_SIZE 16u
 #define INDEX_EMPTY 0xffffffffu
 
-/* A checked view of an index value in the map. */
+/* A checked view of an index value in the map.  Every byte is verified
+ * against SEAL before it is read (NULL: memory the caller built). */
 struct index_view {
+	const unsigned char *base;
 	const unsigned char *slots;
 	const unsigned char *seq;
 	const unsigned char *records;
 	uint64_t records_len;
 	uint32_t mask;
 	uint32_t nentries;
+	struct seal *seal;
 };
 
-/* Check the header of the index value DATA of LEN bytes against LEN.
- * @return 0, or EBADMSG. */
-int index_view_init(struct index_view *ix, const void *data, size_t len);
+/* Check the header of the index value DATA of LEN bytes against LEN,
+ * verifying it against SEAL.  @return 0, or EBADMSG. */
+int index_view_init(struct index_view *ix, const void *data, size_t len, struct seal *seal);
 
 /* Does V answer Q? */
 int query_matches(const struct query *q, const struct entry_view *v);

@@ -42,6 +42,11 @@ uint64_t key_meta(uint32_t id)
 	return (uint64_t)KEY_META << 56 | id;
 }
 
+uint64_t key_seal(void)
+{
+	return (uint64_t)KEY_SEAL << 56;
+}
+
 /* Each kind starts from its own tag byte; a name never holds NUL (P3),
  * so NUL separates it from the protocol. */
 uint64_t query_hash(const struct query *q)

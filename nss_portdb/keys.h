@@ -6,6 +6,8 @@
  *
  *   'I' 0 ... 0     the index: hash table, entry table and records (index.h)
  *   'M' 0 ... id    metadata (meta.h)
+ *   'S' 0 ... 0     the seal: checksums of the others (seal.h); it sorts
+ *                   last, so the writer appends it when it knows the rest
  */
 #ifndef PORTDB_KEYS_H
 #define PORTDB_KEYS_H
@@ -18,10 +20,12 @@
 enum key_tag {
 	KEY_INDEX = 'I',
 	KEY_META = 'M',
+	KEY_SEAL = 'S',
 };
 
 uint64_t key_index(void);
 uint64_t key_meta(uint32_t id);
+uint64_t key_seal(void);
 
 /* What a lookup asks: by name (NAME of LEN bytes) or by port (network
  * order), with a protocol or with PROTO NULL for any. */

@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 #define PORTDB_MAGIC "PORTDB\n"   /* 8 bytes with its NUL */
-#define PORTDB_FORMAT_VERSION 1u
+/* 2: the seal (seal.h) replaced a trailer after LMDB's pages. */
+#define PORTDB_FORMAT_VERSION 2u
 
 /* Flags recorded in the header. */
 #define PORTDB_FLAG_OVERFLOW_DROP 0x1u  /* ports > 4294967295 dropped (Debian) */

@@ -7,7 +7,7 @@
 #include "index.h"
 #include "keys.h"
 #include "meta.h"
-#include "trailer.h"
+#include "seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +66,10 @@ static int put(MDB_txn *txn, MDB_dbi dbi, uint64_t key, const void *data, size_t
 	return mdb_put(txn, dbi, &mk, &mv, MDB_APPEND);
 }
 
-static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set)
+/* The header and the source records; META_SUM receives their checksum
+ * as the seal records it. */
+static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
+		      uint64_t *meta_sum)
 {
 	struct portdb_meta m = {
 		.version = PORTDB_FORMAT_VERSION,
@@ -77,9 +80,12 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set)
 		.nsources = set->nsources,
 	};
 	unsigned char header[META_HEADER_SIZE];
+	struct checksum sum;
 	int rc;
 
 	meta_encode_header(&m, header);
+	seal_meta_init(&sum);
+	seal_meta_add(&sum, header, sizeof header);
 	rc = put(txn, dbi, key_meta(META_ID_HEADER), header, sizeof header);
 	for (uint32_t i = 0; rc == 0 && i < set->nsources; i++) {
 		size_t n = meta_source_size(&set->sources[i]);
@@ -87,9 +93,11 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set)
 		if (b == NULL)
 			return ENOMEM;
 		meta_encode_source(&set->sources[i], b);
+		seal_meta_add(&sum, b, n);
 		rc = put(txn, dbi, key_meta(META_ID_SOURCE0 + i), b, n);
 		free(b);
 	}
+	*meta_sum = checksum_final(&sum);
 	return rc;
 }
 
@@ -218,13 +226,20 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 {
 	unsigned char k[KEY_SIZE];
 	MDB_val mk = { KEY_SIZE, k }, mv = { plan->size, NULL };
+	size_t seal_len = seal_size(plan->size);
+	unsigned char *seal = malloc(seal_len);
+	uint64_t meta_sum = 0;
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	int rc;
 
+	if (seal == NULL)
+		return ENOMEM;
 	rc = mdb_txn_begin(env, NULL, 0, &txn);
-	if (rc != 0)
+	if (rc != 0) {
+		free(seal);
 		return rc;
+	}
 	rc = mdb_dbi_open(txn, NULL, 0, &dbi);
 	if (rc == 0) {
 		/* Built in place in the map: no copy of the largest thing. */
@@ -235,8 +250,16 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 		struct insert_ctx ic = { mv.mv_data, plan };
 		index_layout(mv.mv_data, plan, set->offsets, set->arena);
 		for_each_question(set, insert_one, &ic);
-		rc = write_meta(txn, dbi, set);
+		/* Summed now: the reserved space is ours only until the
+		 * next put.  The metadata's sum is known after its puts. */
+		seal_encode(seal, mv.mv_data, plan->size, 0);
+		rc = write_meta(txn, dbi, set, &meta_sum);
 	}
+	if (rc == 0) {
+		seal_set_meta_sum(seal, meta_sum);
+		rc = put(txn, dbi, key_seal(), seal, seal_len);
+	}
+	free(seal);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -278,7 +301,6 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	struct index_plan plan;
 	uint64_t questions;
 	size_t mapsize;
-	off_t out_len;
 	MDB_env *env = NULL;
 	int out_fd = -1, dir_fd = -1, rc;
 
@@ -322,12 +344,6 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	env = NULL;
 	if (rc != 0) {
 		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, describe(rc));
-		goto out;
-	}
-	out_len = lseek(out_fd, 0, SEEK_END);
-	rc = out_len < 0 ? errno : trailer_append(out_fd, (uint64_t)out_len);
-	if (rc != 0) {
-		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, strerror(rc));
 		goto out;
 	}
 	if (fchmod(out_fd, 0644) < 0 || fsync(out_fd) < 0) {

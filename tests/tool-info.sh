@@ -30,7 +30,7 @@ run 0 "$PORTDB" info --db "$db"
 built=$(sed -n 's/^built:       //p' "$tmp/out")
 cat >"$tmp/expected" <<EOF
 database:    $db
-format:      version 1
+format:      version 2
 size:        $size bytes
 entries:     3 (1 line skipped)
 built:       $built
@@ -54,7 +54,7 @@ python3 - "$tmp/out" "$db" "$tmp" "$size" "$rule" <<'EOF' || fail "info --json: 
 import json, sys
 j = json.load(open(sys.argv[1]))
 db, tmp, size, rule = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-assert j["database"] == db and j["format_version"] == 1 and j["size"] == size, j
+assert j["database"] == db and j["format_version"] == 2 and j["size"] == size, j
 assert j["entries"] == 3 and j["skipped"] == 1 and j["parse_rule"] == rule, j
 assert [s["path"] for s in j["sources"]] == [tmp + "/src", tmp + "/d", tmp + "/d/c.conf"], j
 assert [s["directory"] for s in j["sources"]] == [False, True, False], j

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	if (entry_decode(copy, size, &v) != 0)
 		entry_to_servent(&v, &s, buf, sizeof buf);
-	if (index_view_init(&ix, copy, size) == 0) {
+	if (index_view_init(&ix, copy, size, NULL) == 0) {
 		for (size_t i = 0; i < 4; i++) {
 			struct query q = { .kind = QUERY_NAME, .name = names[i],
 					   .len = strlen(names[i]), .proto = i < 3 ? protos[i] : NULL };

@@ -13,13 +13,14 @@ mkdir -p "$out" "$top/tests/fuzz/findings"
 cflags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I$top -I$top/nss_portdb -DPORTDB_DB_PATH=\"/nonexistent\""
 core="$top/nss_portdb/entry.c $top/nss_portdb/index.c $top/nss_portdb/keys.c
-	$top/nss_portdb/meta.c $top/nss_portdb/trailer.c $top/nss_portdb/lmdb_check.c"
+	$top/nss_portdb/meta.c $top/nss_portdb/seal.c $top/nss_portdb/checksum.c
+	$top/nss_portdb/lmdb_reader.c $top/nss_portdb/why.c"
 # shellcheck disable=SC2086
 clang $cflags -o "$out/fuzz_parse" "$top/tests/fuzz/fuzz_parse.c" $core "$top/nss_portdb/parse.c"
 # shellcheck disable=SC2086
 clang $cflags -o "$out/fuzz_index" "$top/tests/fuzz/fuzz_index.c" $core
 # shellcheck disable=SC2086
-clang $cflags -o "$out/fuzz_db" "$top/tests/fuzz/fuzz_db.c" $core "$top/nss_portdb/db.c" -llmdb
+clang $cflags -o "$out/fuzz_db" "$top/tests/fuzz/fuzz_db.c" $core "$top/nss_portdb/db.c"
 
 status=0
 for t in parse index db; do

@@ -57,7 +57,7 @@ static void layout(struct fixture *f, uint32_t questions)
 	f->index = malloc(f->plan.size);
 	assert_non_null(f->index);
 	index_layout(f->index, &f->plan, f->offsets, f->records);
-	assert_int_equal(index_view_init(&f->view, f->index, f->plan.size), 0);
+	assert_int_equal(index_view_init(&f->view, f->index, f->plan.size, NULL), 0);
 }
 
 /* Insert every question of every entry, in file order, as the writer does. */
@@ -194,14 +194,14 @@ static void test_header_checked_against_length(void **state)
 
 	add(&f, "a", 1, "tcp", NULL);
 	layout(&f, 4);
-	assert_int_equal(index_view_init(&v, f.index, f.plan.size - 1), EBADMSG);
-	assert_int_equal(index_view_init(&v, f.index, f.plan.size + 1), EBADMSG);
-	assert_int_equal(index_view_init(&v, f.index, 15), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size - 1, NULL), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size + 1, NULL), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, 15, NULL), EBADMSG);
 	put_be32(f.index, f.plan.nslots + 1);          /* not a power of two */
-	assert_int_equal(index_view_init(&v, f.index, f.plan.size), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size, NULL), EBADMSG);
 	put_be32(f.index, f.plan.nslots);
 	put_be32(f.index + 4, 0xffffffff);              /* entries beyond the end */
-	assert_int_equal(index_view_init(&v, f.index, f.plan.size), EBADMSG);
+	assert_int_equal(index_view_init(&v, f.index, f.plan.size, NULL), EBADMSG);
 	free(f.index);
 }
 

@@ -1,0 +1,88 @@
+/* The seal: checksums of the database's content, so that no answer comes
+ * from a damaged byte, without reading the whole file at open.
+ *
+ * The index value (index.h) is cut into blocks of SEAL_BLOCK bytes (the
+ * last may be shorter), each with its own checksum, seeded with its
+ * number.  A process verifies a block the first time it reads from it,
+ * and remembers it in a bitmap: a lookup then costs the blocks it
+ * touches, once, whatever the size of the file.  The metadata ('M'
+ * values) is read whole at open, and checked whole.
+ *
+ * The seal value, under its own key (keys.h), integers big-endian:
+ *   0  u32 block size (a power of two)
+ *   4  u32 number of blocks
+ *   8  u64 length of the index value
+ *  16  u64 checksum of the metadata: each 'M' value in key order, as its
+ *      length (u32) and its bytes, seeded with 0
+ *  24  u64 checksum of block i, for each block
+ *
+ * A block's checksum is read when the block is verified; a damaged one
+ * makes its block fail, which is safe.  A block that fails marks the
+ * whole database corrupt in this process: every later check fails. */
+#ifndef PORTDB_SEAL_H
+#define PORTDB_SEAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checksum.h"
+
+#define SEAL_BLOCK 4096u
+#define SEAL_HEADER_SIZE 24u
+
+/* The seal of one opened database, as a reader sees it. */
+struct seal {
+	const unsigned char *data;   /* the index value */
+	uint64_t len;
+	const unsigned char *sums;   /* the block checksums, in the map */
+	uint32_t shift;              /* log2 of the block size */
+	uint32_t nblocks;
+	atomic_uchar *verified;      /* a bit per block */
+	atomic_int corrupt;
+};
+
+/* Writer: the seal of an index value of LEN bytes at INDEX, with META_SUM
+ * the checksum of the metadata (seal_meta_*), into OUT, which holds
+ * seal_size(LEN) bytes. */
+size_t seal_size(uint64_t len);
+void seal_encode(unsigned char *out, const unsigned char *index, uint64_t len,
+		 uint64_t meta_sum);
+/* Record META_SUM in the seal OUT, for a writer that learns it later. */
+void seal_set_meta_sum(unsigned char *out, uint64_t meta_sum);
+
+/* The metadata checksum, value by value, in key order. */
+void seal_meta_init(struct checksum *c);
+void seal_meta_add(struct checksum *c, const void *value, size_t len);
+
+/* Reader: check the seal value SEAL (SEAL_LEN bytes) against the index
+ * value INDEX (LEN bytes) and the metadata checksum META_SUM computed
+ * from what was read.  Allocates the bitmap.
+ * @return 0, EBADMSG (the seal does not match), or ENOMEM. */
+int seal_open(struct seal *s, const unsigned char *seal, size_t seal_len,
+	      const unsigned char *index, uint64_t len, uint64_t meta_sum);
+void seal_close(struct seal *s);
+
+/* Verify the blocks that hold bytes OFF .. OFF+LEN-1 of the index value
+ * (bounds are the caller's: OFF + LEN <= the value's length).  Safe from
+ * any number of threads: two that verify the same block at once both
+ * find it good.  @return 0, or EBADMSG. */
+int seal_verify(struct seal *s, uint64_t off, uint64_t len);
+
+/* The common case inline: every block of the range already verified. */
+static inline int seal_check(struct seal *s, uint64_t off, uint64_t len)
+{
+	uint64_t first, last;
+
+	if (s == NULL)
+		return 0;   /* memory the caller built itself */
+	first = off >> s->shift;
+	last = (off + len - (len > 0)) >> s->shift;
+	for (uint64_t b = first; b <= last; b++)
+		if (!(atomic_load_explicit(&s->verified[b >> 3], memory_order_relaxed) &
+		      (1u << (b & 7))))
+			return seal_verify(s, off, len);
+	return 0;
+}
+
+#endif
