@@ -28,10 +28,18 @@ fi
 
 run 0 "$PORTDB" info --db "$db"
 built=$(sed -n 's/^built:       //p' "$tmp/out")
+# The module's reader and liblmdb read the file alike: the index, the
+# seal, the header and three sources are six keys.
+lmdb=$(sed -n 's/^lmdb:        //p' "$tmp/out")
+case $lmdb in
+"page size "*", 64-bit page numbers, little-endian, 6 keys, depth 1 (liblmdb agrees)") ;;
+*) [ "$(uname -m)" != x86_64 ] || fail "lmdb line: '$lmdb'" ;;
+esac
 cat >"$tmp/expected" <<EOF
 database:    $db
 format:      version 2
 size:        $size bytes
+lmdb:        $lmdb
 entries:     3 (1 line skipped)
 built:       $built
 parse rule:  $rule_text

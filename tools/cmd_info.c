@@ -20,7 +20,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: portdb info [OPTION]...\n"
 		"Describe DB (default %s): its path, format version,\n"
-		"size, entry count and build time; the parse rule it was built with; each\n"
+		"size, LMDB layout (and whether liblmdb reads it the same), entry count and\n"
+		"build time; the parse rule it was built with; each\n"
 		"source with its state (current, or stale: changed since the build);\n"
 		"whether the module trusts the file (a regular file, not a symbolic link,\n"
 		"owned by root or by the program's effective user, not writable by group\n"
@@ -51,11 +52,12 @@ static void source_state(const struct portdb *db, uint32_t i, struct source_stat
 
 static void print_text(const char *path, const struct portdb *db, const struct stat *lst,
 		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss)
+		       const char *stale_why, const struct source_state *ss, const char *lmdb)
 {
 	printf("database:    %s\n", path);
 	printf("format:      version %u\n", db->meta.version);
 	printf("size:        %llu bytes\n", (unsigned long long)lst->st_size);
+	printf("lmdb:        %s\n", lmdb);
 	printf("entries:     %u (%u line%s skipped)\n", db->meta.entries, db->meta.skipped,
 	       db->meta.skipped == 1 ? "" : "s");
 	printf("built:       %s\n", when);
@@ -89,10 +91,12 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 
 static void print_json(const char *path, const struct portdb *db, const struct stat *lst,
 		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss)
+		       const char *stale_why, const struct source_state *ss, const char *lmdb)
 {
 	printf("{\n  \"database\": ");
 	json_string(stdout, path);
+	printf(",\n  \"lmdb\": ");
+	json_string(stdout, lmdb);
 	printf(",\n  \"format_version\": %u,\n  \"size\": %llu,\n  \"entries\": %u,\n"
 	       "  \"skipped\": %u,\n  \"build_time\": %llu,\n  \"build_time_utc\": ",
 	       db->meta.version, (unsigned long long)lst->st_size, db->meta.entries,
@@ -135,7 +139,7 @@ int cmd_info(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = default_db_path();
-	char why[512] = "", trust_why[600], stale_why[512] = "", when[64] = "?";
+	char why[512] = "", trust_why[600], stale_why[512] = "", when[64] = "?", lmdb[400];
 	char *target = NULL;
 	struct source_state *ss = NULL;
 	struct portdb *db = NULL;
@@ -207,15 +211,16 @@ int cmd_info(int argc, char **argv)
 	}
 	for (uint32_t i = 0; i < db->meta.nsources; i++)
 		source_state(db, i, &ss[i]);
+	lmdb_view(target != NULL ? target : path, &db->lmdb, lmdb, sizeof lmdb);
 	stale = portdb_check_sources(db, stale_why, sizeof stale_why) != 0;
 	t = (time_t)db->meta.build_time;
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 
 	if (json)
-		print_json(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss);
+		print_json(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb);
 	else
-		print_text(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss);
+		print_text(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb);
 	free(ss);
 	portdb_close(db);
 	free(target);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "collect.h"
+#include "lmdb_reader.h"
 
 extern const char *progname;
 
@@ -37,6 +38,11 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The database path: the configured default unless overridden. */
 const char *default_db_path(void);
+
+/* One line on the LMDB file at PATH, which the module's reader R has
+ * accepted: its layout, and whether liblmdb reads it the same
+ * (tools/lmdb_view.c). */
+void lmdb_view(const char *path, const struct lmdb_reader *r, char *out, size_t outlen);
 /* The configured drop-in directory. */
 const char *default_dropin_dir(void);
 #define DEFAULT_SOURCE "/etc/services"
