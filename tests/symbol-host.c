@@ -1,6 +1,6 @@
 /* A program with LMDB functions of its own, exported (as a program that
- * embeds another LMDB and loads plugins would have): the module must keep
- * using the system's LMDB, not these.  Each one here aborts if called. */
+ * embeds another LMDB and loads plugins would have): the module must
+ * never call them.  Each one here aborts if called. */
 #include <config.h>
 
 #include <arpa/inet.h>
