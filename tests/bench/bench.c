@@ -14,7 +14,11 @@
  * _nss_NAME_getservbyname_r/_getservbyport_r itself (dlopen of
  * libnss_NAME.so.2), without glibc's dispatch: what the module alone
  * costs, and how it scales with threads.  Only the lookups and threads
- * modes take such a service.
+ * modes take such a service.  NSSNAME "nsswitch.conf" pins nothing: the
+ * process asks as nsswitch.conf says, and so through nscd when one runs
+ * (glibc's client asks nscd first unless the database was pinned: one
+ * __nss_configure_lookup turns nscd off for the rest of the process, so
+ * such a service cannot share a process with pinned ones).
  *
  * Query keys come from the services file as glibc reads it: the program
  * enumerates the `files` service (so /etc/services must be the dataset,
@@ -43,7 +47,10 @@
  *            reported: the process's first call to each service (module
  *            loading and opening included: "firstcall") and the mean of
  *            the first pass over each kind's keys ("firstpass": a fresh
- *            mapping's page faults and cold caches included).
+ *            mapping's page faults and cold caches included).  With
+ *            --prime N the first N keys of every kind are asked once,
+ *            untimed, before the first pass: a cache (nscd) then holds
+ *            them all when the timing starts.
  *   threads  lookups per second with each thread count, all eight kinds
  *            mixed, for THREAD_MS per measurement, alternated in rounds;
  *            also the CPU time the process got (in cores: a busy machine
@@ -137,6 +144,7 @@ static struct
   long calls;
   double max_seconds;
   const char *entries_label;
+  int prime;
 } opt = {
   .dataset = "-",
   .rounds = 15,
@@ -155,6 +163,7 @@ static struct
   .calls = 100000,
   .max_seconds = 2,
   .entries_label = NULL,
+  .prime = 0,
 };
 
 typedef enum nss_status byname_fn (const char *, const char *,
@@ -168,6 +177,7 @@ struct service
   char nss[64];
   bool floor;   /* finds nothing by design */
   bool exact;   /* a wrong answer is an error */
+  bool unpinned;   /* "nsswitch.conf": never __nss_configure_lookup */
   byname_fn *byname;   /* "direct:": the module's functions */
   byport_fn *byport;
 };
@@ -176,6 +186,7 @@ static byname_fn *direct_byname;
 static byport_fn *direct_byport;
 static struct service services[MAX_SERVICES];
 static int nservices;
+static bool any_unpinned;
 
 /* ------------------------------------------------------------ utilities */
 
@@ -312,7 +323,7 @@ select_service (const struct service *s)
 {
   direct_byname = s->byname;
   direct_byport = s->byport;
-  if (s->byname != NULL)
+  if (s->byname != NULL || s->unpinned)
     return;
   if (__nss_configure_lookup ("services", s->nss) != 0)
     die ("__nss_configure_lookup (\"services\", \"%s\") failed", s->nss);
@@ -388,11 +399,14 @@ nameset_has (uint64_t h)
 
 static unsigned char port_present[65536];
 
-/* Read every entry as glibc's `files` service sees /etc/services.  */
+/* Read every entry as glibc's `files` service sees /etc/services; in a
+ * process that must not pin (an unpinned service), as nsswitch.conf says,
+ * which must then name files alone (nscd serves no enumeration).  */
 static void
 load_entries (void)
 {
-  struct service files = { .label = "files", .nss = "files", .exact = true };
+  struct service files = { .label = "files", .nss = "files", .exact = true,
+                           .unpinned = any_unpinned };
   select_service (&files);
   char *buf = xmalloc (BUFLEN);
   size_t cap = 1024, nnames = 0;
@@ -655,6 +669,12 @@ mode_lookups (void)
             continue;
           long junk = 0;
           bool expect = expect_found (&services[s], k);
+          if (opt.prime > 0)
+            {
+              int c0 = 0;
+              run_calls (k, opt.prime < opt.nkeys ? opt.prime : opt.nkeys,
+                         &c0, expect, &bad[s][k], buf);
+            }
           /* First pass: every key once (up to --warm-ms), so that what a
            * key touches is mapped and cached as in a process that has been
            * answering for a while.  Its time is reported apart.  */
@@ -1260,6 +1280,7 @@ usage (void)
          "  --enum-max-seconds S  cut a walk after S seconds    [10]\n"
          "  --calls N             memory: lookups               [100000]\n"
          "  --max-seconds S       memory: at most this long     [2]\n"
+         "  --prime N             lookups: ask the first N keys of each kind once first\n"
          "  --section NAME        run: section column           [run]\n"
          "  --warmup N            run: untimed runs of each command first [1]\n"
          "  --ok-status N         run: exit status N is no failure either\n",
@@ -1307,8 +1328,15 @@ parse_services (const char *arg)
         }
       s->floor = strcmp (label, "floor") == 0;
       s->exact = !s->floor && strcmp (label, "db") != 0;
+      s->unpinned = strcmp (nss, "nsswitch.conf") == 0;
+      any_unpinned = any_unpinned || s->unpinned;
     }
   free (copy);
+  for (int j = 0; j < nservices; j++)
+    if (any_unpinned && !services[j].unpinned && services[j].byname == NULL)
+      die ("%s: a pinned service turns nscd off for the whole process: "
+           "run nsswitch.conf services in a process of their own",
+           services[j].label);
 }
 
 static long
@@ -1396,6 +1424,8 @@ main (int argc, char **argv)
         opt.calls = int_arg (o, v, 1, 1L << 40);
       else if (strcmp (o, "--max-seconds") == 0)
         opt.max_seconds = double_arg (o, v);
+      else if (strcmp (o, "--prime") == 0)
+        opt.prime = (int) int_arg (o, v, 0, 1 << 24);
       else if (strcmp (o, "--kinds") == 0)
         kinds_arg = v;
       else if (strcmp (o, "--ok-status") == 0)
