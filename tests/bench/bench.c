@@ -5,6 +5,7 @@
  *   nss-bench [OPTIONS] memory           one service (--services S)
  *   nss-bench [OPTIONS] run -- LABEL CMD ARGS... [:: LABEL CMD ARGS...]...
  *   nss-bench [OPTIONS] memlat BYTES
+ *   nss-bench [OPTIONS] first NAME PROTO
  *
  * The services to compare are given as --services LABEL=NSSNAME,... (or
  * just NSSNAME); each is selected in turn with
@@ -14,7 +15,11 @@
  * _nss_NAME_getservbyname_r/_getservbyport_r itself (dlopen of
  * libnss_NAME.so.2), without glibc's dispatch: what the module alone
  * costs, and how it scales with threads.  Only the lookups and threads
- * modes take such a service.
+ * modes take such a service.  NSSNAME "nsswitch.conf" pins nothing: the
+ * process asks as nsswitch.conf says, and so through nscd when one runs
+ * (glibc's client asks nscd first unless the database was pinned: one
+ * __nss_configure_lookup turns nscd off for the rest of the process, so
+ * such a service cannot share a process with pinned ones).
  *
  * Query keys come from the services file as glibc reads it: the program
  * enumerates the `files` service (so /etc/services must be the dataset,
@@ -43,7 +48,10 @@
  *            reported: the process's first call to each service (module
  *            loading and opening included: "firstcall") and the mean of
  *            the first pass over each kind's keys ("firstpass": a fresh
- *            mapping's page faults and cold caches included).
+ *            mapping's page faults and cold caches included).  With
+ *            --prime N the first N keys of every kind are asked once,
+ *            untimed, before the first pass: a cache (nscd) then holds
+ *            them all when the timing starts.
  *   threads  lookups per second with each thread count, all eight kinds
  *            mixed, for THREAD_MS per measurement, alternated in rounds;
  *            also the CPU time the process got (in cores: a busy machine
@@ -61,6 +69,14 @@
  *            times each after --warmup untimed runs, and report the wall time
  *            of the whole process and its peak RSS (wait4's ru_maxrss: the
  *            largest process in the command's tree).
+ *   first NAME PROTO  the first lookup in a fresh process: ROUNDS times
+ *            per service (alternated, order rotated each round, after
+ *            --warmup untimed rounds), exec this program afresh, pin the
+ *            service, and time getservbyname_r (NAME, PROTO) alone inside
+ *            that process: loading the module and opening its files
+ *            included, exec and exit not.  A service whose samples have
+ *            taken --max-seconds of wall time in all gets no more rounds
+ *            (its row says how many it got).
  *
  * Output: CSV rows on stdout, no header:
  *   section,dataset,entries,service,metric,variant,median,min,max,unit,
@@ -137,6 +153,8 @@ static struct
   long calls;
   double max_seconds;
   const char *entries_label;
+  int prime;
+  const char *note;
 } opt = {
   .dataset = "-",
   .rounds = 15,
@@ -155,6 +173,8 @@ static struct
   .calls = 100000,
   .max_seconds = 2,
   .entries_label = NULL,
+  .prime = 0,
+  .note = "",
 };
 
 typedef enum nss_status byname_fn (const char *, const char *,
@@ -168,6 +188,7 @@ struct service
   char nss[64];
   bool floor;   /* finds nothing by design */
   bool exact;   /* a wrong answer is an error */
+  bool unpinned;   /* "nsswitch.conf": never __nss_configure_lookup */
   byname_fn *byname;   /* "direct:": the module's functions */
   byport_fn *byport;
 };
@@ -176,6 +197,7 @@ static byname_fn *direct_byname;
 static byport_fn *direct_byport;
 static struct service services[MAX_SERVICES];
 static int nservices;
+static bool any_unpinned;
 
 /* ------------------------------------------------------------ utilities */
 
@@ -312,7 +334,7 @@ select_service (const struct service *s)
 {
   direct_byname = s->byname;
   direct_byport = s->byport;
-  if (s->byname != NULL)
+  if (s->byname != NULL || s->unpinned)
     return;
   if (__nss_configure_lookup ("services", s->nss) != 0)
     die ("__nss_configure_lookup (\"services\", \"%s\") failed", s->nss);
@@ -388,11 +410,14 @@ nameset_has (uint64_t h)
 
 static unsigned char port_present[65536];
 
-/* Read every entry as glibc's `files` service sees /etc/services.  */
+/* Read every entry as glibc's `files` service sees /etc/services; in a
+ * process that must not pin (an unpinned service), as nsswitch.conf says,
+ * which must then name files alone (nscd serves no enumeration).  */
 static void
 load_entries (void)
 {
-  struct service files = { .label = "files", .nss = "files", .exact = true };
+  struct service files = { .label = "files", .nss = "files", .exact = true,
+                           .unpinned = any_unpinned };
   select_service (&files);
   char *buf = xmalloc (BUFLEN);
   size_t cap = 1024, nnames = 0;
@@ -655,6 +680,12 @@ mode_lookups (void)
             continue;
           long junk = 0;
           bool expect = expect_found (&services[s], k);
+          if (opt.prime > 0)
+            {
+              int c0 = 0;
+              run_calls (k, opt.prime < opt.nkeys ? opt.prime : opt.nkeys,
+                         &c0, expect, &bad[s][k], buf);
+            }
           /* First pass: every key once (up to --warm-ms), so that what a
            * key touches is mapped and cached as in a process that has been
            * answering for a while.  Its time is reported apart.  */
@@ -1153,35 +1184,55 @@ struct command
   char **argv;
 };
 
-static double
-run_once (const struct command *c, long *maxrss_kib)
+/* Fork and exec ARGV (ARGV[0] searched in PATH) with OUT_FD, if not -1,
+ * as its stdout; *T0 is the time just before the fork.  */
+static pid_t
+spawn (char *const argv[], int out_fd, double *t0)
 {
   fflush (NULL);
-  double t0 = now_ns ();
+  *t0 = now_ns ();
   pid_t pid = fork ();
   if (pid < 0)
     die ("fork: %s", strerror (errno));
   if (pid == 0)
     {
-      int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-      if (fd >= 0)
-        dup2 (fd, 1);
-      execvp (c->argv[0], c->argv);
-      fprintf (stderr, "nss-bench: %s: %s\n", c->argv[0], strerror (errno));
+      if (out_fd >= 0)
+        dup2 (out_fd, 1);
+      execvp (argv[0], argv);
+      fprintf (stderr, "nss-bench: %s: %s\n", argv[0], strerror (errno));
       _exit (127);
     }
+  return pid;
+}
+
+/* Wait for PID, started by spawn as LABEL's ARGV0; die unless it exited
+ * with 0 or OK_STATUS.  */
+static void
+reap (pid_t pid, int ok_status, const char *label, const char *argv0,
+      struct rusage *ru)
+{
   int status;
-  struct rusage ru;
-  while (wait4 (pid, &status, 0, &ru) < 0)
+  while (wait4 (pid, &status, 0, ru) < 0)
     if (errno != EINTR)
       die ("wait4: %s", strerror (errno));
-  double t1 = now_ns ();
   if (!WIFEXITED (status)
-      || (WEXITSTATUS (status) != 0 && WEXITSTATUS (status) != opt.ok_status))
-    die ("%s: command failed (%s %d): %s", c->label,
+      || (WEXITSTATUS (status) != 0 && WEXITSTATUS (status) != ok_status))
+    die ("%s: command failed (%s %d): %s", label,
          WIFEXITED (status) ? "exit" : "signal",
-         WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),
-         c->argv[0]);
+         WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status), argv0);
+}
+
+static double
+run_once (const struct command *c, long *maxrss_kib)
+{
+  int devnull = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  double t0;
+  pid_t pid = spawn (c->argv, devnull, &t0);
+  if (devnull >= 0)
+    close (devnull);
+  struct rusage ru;
+  reap (pid, opt.ok_status, c->label, c->argv[0], &ru);
+  double t1 = now_ns ();
   *maxrss_kib = ru.ru_maxrss;
   return t1 - t0;
 }
@@ -1228,12 +1279,113 @@ mode_run (const char *section, int argc, char **argv)
   for (int c = 0; c < ncmds; c++)
     {
       row (section, cmds[c].label, "wall", "process", summarize (&ms[c * R], R),
-           "ms", R, 1, "");
+           "ms", R, 1, opt.note);
       row (section, cmds[c].label, "maxrss", "process", summarize (&rss[c * R], R),
-           "KiB", R, 1, "");
+           "KiB", R, 1, opt.note);
     }
   free (ms);
   free (rss);
+}
+
+/* ------------------------------------------------------------- first */
+
+/* The child of `first`, exec'd afresh: pin NSS (unless it is
+ * "nsswitch.conf"), time the process's first getservbyname_r alone, and
+ * print "NS FOUND" on stdout.  Nothing else touches NSS before it.  */
+static int
+first_child (const char *nss, const char *name, const char *proto)
+{
+  static char buf[4096];
+  /* A hung lookup ends this child, not the benchmark.  */
+  alarm (60);
+  /* The buffer's pages and the clock's first call are not the lookup's.  */
+  memset (buf, 0, sizeof buf);
+  now_ns ();
+  if (strcmp (nss, "nsswitch.conf") != 0
+      && __nss_configure_lookup ("services", nss) != 0)
+    die ("__nss_configure_lookup (\"services\", \"%s\") failed", nss);
+  struct servent se, *res = NULL;
+  double t0 = now_ns ();
+  int rc = getservbyname_r (name, proto, &se, buf, sizeof buf, &res);
+  double t1 = now_ns ();
+  printf ("%.0f %d\n", t1 - t0, rc == 0 && res != NULL);
+  return fflush (stdout) == 0 ? 0 : 3;
+}
+
+/* One fresh process for S: its first lookup's ns, its whole wall time in
+ * *WALL_NS, and whether it found NAME in *FOUND.  */
+static double
+first_once (const struct service *s, const char *name, const char *proto,
+            double *wall_ns, bool *found)
+{
+  int fds[2];
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    die ("pipe: %s", strerror (errno));
+  char *argv[] = { (char *) "/proc/self/exe", (char *) "first-child",
+                   (char *) s->nss, (char *) name, (char *) proto, NULL };
+  double t0;
+  pid_t pid = spawn (argv, fds[1], &t0);
+  close (fds[1]);
+  char out[64];
+  size_t len = 0;
+  for (;;)
+    {
+      ssize_t n = read (fds[0], out + len, sizeof out - 1 - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || (len += (size_t) n) == sizeof out - 1)
+        break;
+    }
+  out[len] = '\0';
+  close (fds[0]);
+  struct rusage ru;
+  reap (pid, 0, s->label, "first-child", &ru);
+  *wall_ns = now_ns () - t0;
+  double ns;
+  int f;
+  if (sscanf (out, "%lf %d", &ns, &f) != 2)
+    die ("%s: first lookup: the child said '%s'", s->label, out);
+  *found = f != 0;
+  return ns;
+}
+
+static void
+mode_first (const char *name, const char *proto)
+{
+  int R = opt.rounds;
+  double *ns = xcalloc ((size_t) (nservices * R), sizeof *ns);
+  int got[MAX_SERVICES] = { 0 };
+  double spent[MAX_SERVICES] = { 0 };
+  long bad[MAX_SERVICES] = { 0 };
+  for (int s = 0; s < nservices; s++)
+    if (services[s].byname != NULL)
+      die ("first: %s is called directly: no glibc, no first lookup",
+           services[s].label);
+  for (int r = -opt.warmup; r < R; r++)
+    for (int j = 0; j < nservices; j++)
+      {
+        int s = (j + (r < 0 ? 0 : r)) % nservices;
+        if (spent[s] > opt.max_seconds * 1e9)
+          continue;
+        double wall;
+        bool found;
+        double t = first_once (&services[s], name, proto, &wall, &found);
+        bad[s] += found != !services[s].floor;   /* the floor finds nothing */
+        if (r < 0)
+          continue;   /* warm-up: the page cache, not timed */
+        ns[s * R + got[s]++] = t;
+        spent[s] += wall;
+      }
+  for (int s = 0; s < nservices; s++)
+    {
+      report_bad (&services[s], "first lookup", bad[s]);
+      char notes[160];
+      snprintf (notes, sizeof notes, "key=%s/%s%s", name, proto,
+                got[s] < R ? ";cut by --max-seconds" : "");
+      row ("first", services[s].label, "byname", "first-call",
+           summarize (&ns[s * R], got[s]), "ns", got[s], 1, notes);
+    }
+  free (ns);
 }
 
 /* -------------------------------------------------------------- main */
@@ -1243,11 +1395,12 @@ usage (void)
 {
   fputs ("usage: nss-bench [OPTIONS] MODE...   (lookups threads enum memory)\n"
          "       nss-bench [OPTIONS] run -- LABEL CMD ARGS... [:: LABEL CMD ARGS...]\n"
+         "       nss-bench [OPTIONS] first NAME PROTO\n"
          "options:\n"
          "  --dataset NAME        label of the dataset in the output\n"
          "  --entries N           entries column for `run` rows\n"
          "  --services L=S,...    services to compare (label=NSS name)\n"
-         "  --rounds N            rounds (lookups, run)         [15]\n"
+         "  --rounds N            rounds (lookups, run, first)  [15]\n"
          "  --target-ms T         ms per service, kind and round [5]\n"
          "  --warm-ms T           first pass over the keys: at most T ms [200]\n"
          "  --keys N              keys per kind                 [4096]\n"
@@ -1259,9 +1412,11 @@ usage (void)
          "  --enum-rounds N       rounds of the enumeration     [5]\n"
          "  --enum-max-seconds S  cut a walk after S seconds    [10]\n"
          "  --calls N             memory: lookups               [100000]\n"
-         "  --max-seconds S       memory: at most this long     [2]\n"
+         "  --max-seconds S       memory: at most this long; first: per service [2]\n"
+         "  --prime N             lookups: ask the first N keys of each kind once first\n"
+         "  --note TEXT           run: note column of the rows\n"
          "  --section NAME        run: section column           [run]\n"
-         "  --warmup N            run: untimed runs of each command first [1]\n"
+         "  --warmup N            run, first: untimed runs of each first [1]\n"
          "  --ok-status N         run: exit status N is no failure either\n",
          stderr);
   exit (2);
@@ -1307,8 +1462,15 @@ parse_services (const char *arg)
         }
       s->floor = strcmp (label, "floor") == 0;
       s->exact = !s->floor && strcmp (label, "db") != 0;
+      s->unpinned = strcmp (nss, "nsswitch.conf") == 0;
+      any_unpinned = any_unpinned || s->unpinned;
     }
   free (copy);
+  for (int j = 0; j < nservices; j++)
+    if (any_unpinned && !services[j].unpinned && services[j].byname == NULL)
+      die ("%s: a pinned service turns nscd off for the whole process: "
+           "run nsswitch.conf services in a process of their own",
+           services[j].label);
 }
 
 static long
@@ -1343,6 +1505,8 @@ main (int argc, char **argv)
 {
   const char *section = "run";
   const char *kinds_arg = NULL;
+  if (argc == 5 && strcmp (argv[1], "first-child") == 0)
+    return first_child (argv[2], argv[3], argv[4]);
   int i = 1;
   for (; i < argc && strncmp (argv[i], "--", 2) == 0 && argv[i][2] != '\0'; i++)
     {
@@ -1396,6 +1560,10 @@ main (int argc, char **argv)
         opt.calls = int_arg (o, v, 1, 1L << 40);
       else if (strcmp (o, "--max-seconds") == 0)
         opt.max_seconds = double_arg (o, v);
+      else if (strcmp (o, "--prime") == 0)
+        opt.prime = (int) int_arg (o, v, 0, 1 << 24);
+      else if (strcmp (o, "--note") == 0)
+        opt.note = v;
       else if (strcmp (o, "--kinds") == 0)
         kinds_arg = v;
       else if (strcmp (o, "--ok-status") == 0)
@@ -1418,6 +1586,13 @@ main (int argc, char **argv)
       if (i + 2 != argc)
         usage ();
       mode_memlat (int_arg ("memlat", argv[i + 1], 128, 1L << 40));
+      return exit_status;
+    }
+  if (strcmp (argv[i], "first") == 0)
+    {
+      if (i + 3 != argc || nservices == 0)
+        usage ();
+      mode_first (argv[i + 1], argv[i + 2]);
       return exit_status;
     }
   if (strcmp (argv[i], "run") == 0)

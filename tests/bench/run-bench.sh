@@ -12,6 +12,11 @@
 #   db      Debian's libnss-db (Berkeley DB), when installed: its database
 #           is built by /var/lib/misc/Makefile into a scratch directory,
 #           which is bind-mounted over /var/lib/misc in the namespace
+#   nscd    glibc's nscd with its services cache, when /usr/sbin/nscd is
+#           installed: the benchmark's own, in a private mount and PID
+#           namespace (its own nscd.conf, nsswitch.conf `services: files`,
+#           a private tmpfs over /var/run/nscd), stopped at the end; asked
+#           by unpinned lookups in processes of their own
 #
 # Datasets: this system's /etc/services (Debian's netbase), the IANA
 # registry (/usr/share/wireshark/services from libwireshark-data, protocols
@@ -20,9 +25,11 @@
 #
 # Measured: ns per getservbyname_r/getservbyport_r call (hits and misses,
 # protocol given and NULL) per dataset; lookups per second with 1, 2 and 4
-# threads (IANA); the whole enumeration; `portdb build` against libnss-db's
-# Makefile pipeline (time, peak RSS); a fresh getent's whole-process time
-# (cold start, IANA); the private memory a process gains from each module.
+# threads (IANA); warm lookups through nscd (IANA); the whole enumeration;
+# `portdb build` against libnss-db's Makefile pipeline (time, peak RSS);
+# the first lookup of a fresh process, timed inside it, and a fresh
+# getent's whole-process time for an early and a late key (Debian, IANA,
+# synthetic 1M); the private memory a process gains from each module.
 #
 # Writes $BENCH_OUT/{results.csv,targets.csv,report.md,lookup-scaling.png,
 # bench.log}, prints the report with a check mark per target, and for a
@@ -221,6 +228,64 @@ build_db() {
 
 # --------------------------------------------------------------- helpers
 
+# The namespace's side of in_ns and with_nscd.  Arguments: the dataset's
+# services file, the libnss-db directory or "", the nscd binary or "" (no
+# nscd), the nscd directory, then the command.  With nscd: nsswitch.conf
+# becomes $nscd_dir/nsswitch.conf, a private tmpfs covers /var/run/nscd
+# (glibc's clients find nscd's socket there: the system's nscd, if any, is
+# out of sight), nscd starts in the foreground, the command runs once it
+# answers (10 s at the most), and nscd is stopped when the shell exits
+# (5 s, then SIGKILL; the PID namespace ends whatever is left with it).
+# nscd's statistics after the command go to $nscd_dir/stats.
+ns_script='
+  mount --bind -- "$1" /etc/services || exit 3
+  if [ -n "$2" ]; then mount --bind -- "$2" /var/lib/misc || exit 3; fi
+  nscd_bin=$3 nscd_dir=$4
+  shift 4
+  [ -n "$nscd_bin" ] || exec "$@"
+  conf=$nscd_dir/nscd.conf
+  mount --bind -- "$nscd_dir/nsswitch.conf" /etc/nsswitch.conf || exit 3
+  if [ -d /var/run/nscd ]; then
+    mount -t tmpfs -o mode=0755,size=64m nss-bench-nscd /var/run/nscd || exit 3
+  else
+    mount -t tmpfs -o mode=0755,size=64m nss-bench-run /var/run || exit 3
+    mkdir /var/run/nscd || exit 3
+  fi
+  "$nscd_bin" -F -f "$conf" </dev/null >>"$nscd_dir/nscd.out" 2>&1 &
+  nscd_pid=$!
+  stop_nscd() {
+    kill "$nscd_pid" 2>/dev/null
+    i=0
+    while kill -0 "$nscd_pid" 2>/dev/null && [ $i -lt 50 ]; do
+      sleep 0.1
+      i=$((i + 1))
+    done
+    kill -9 "$nscd_pid" 2>/dev/null
+    wait "$nscd_pid" 2>/dev/null
+  }
+  trap stop_nscd EXIT
+  trap "exit 143" HUP INT TERM
+  i=0
+  until timeout 5 "$nscd_bin" -f "$conf" -g >/dev/null 2>&1; do
+    i=$((i + 1))
+    if ! kill -0 "$nscd_pid" 2>/dev/null; then
+      echo "nscd exited: $(cat "$nscd_dir/nscd.out")" >&2
+      exit 3
+    fi
+    if [ $i -ge 100 ]; then
+      echo "nscd did not answer within 10 s (see $nscd_dir/nscd.out)" >&2
+      exit 3
+    fi
+    sleep 0.1
+  done
+  "$@"
+  rc=$?
+  if ! timeout 5 "$nscd_bin" -f "$conf" -g >"$nscd_dir/stats" 2>&1; then
+    echo "nscd stopped answering while the command ran" >&2
+    exit 3
+  fi
+  exit $rc'
+
 # Run a command in a private mount namespace where /etc/services is
 # dataset D and (with db) /var/lib/misc holds D's services.db; the module
 # directories are on LD_LIBRARY_PATH and NSS_PORTDB_PATH names D's
@@ -236,22 +301,87 @@ in_ns() {
   fi
   local dbdir=
   [[ $have_db == yes ]] && dbdir=$work/$d/db
-  "${env[@]}" unshare -m --propagation private bash -c '
-    mount --bind -- "$1" /etc/services || exit 3
-    if [ -n "$2" ]; then mount --bind -- "$2" /var/lib/misc || exit 3; fi
-    shift 2
-    exec "$@"' _ "$work/$d/services" "$dbdir" "$@"
+  "${env[@]}" unshare -m --propagation private bash -c "$ns_script" _ \
+    "$work/$d/services" "$dbdir" "" "" "$@"
 }
+
+# The same, with the benchmark's own nscd running in the namespace (which
+# is a PID namespace too, so that nscd cannot outlive it), the whole
+# session bounded by $nscd_session_seconds.  Pinned lookups
+# (__nss_configure_lookup, getent -s) never ask nscd; unpinned ones do.
+with_nscd() {
+  local d=$1
+  shift
+  local dbdir=
+  [[ $have_db == yes ]] && dbdir=$work/$d/db
+  env LD_LIBRARY_PATH="$NSS_MODULE_DIR:$BENCH_MODULE_DIR" \
+    NSS_PORTDB_PATH="$work/$d/services.lmdb" \
+    timeout --foreground -k 10 "$nscd_session_seconds" \
+    unshare -m --propagation private -p -f --kill-child --mount-proc \
+    bash -c "$ns_script" _ "$work/$d/services" "$dbdir" "$nscd_bin" "$nscd_dir" "$@"
+}
+
+# How many values nscd's services cache held at the end of the last
+# with_nscd session (0 if it said nothing).
+nscd_cached() {
+  awk '/^services cache:/ { s = 1 }
+    s && /current number of cached values/ { print $1; found = 1; exit }
+    END { if (!found) print 0 }' "$nscd_dir/stats" 2>/dev/null || echo 0
+}
+
+# ------------------------------------------------------------------ nscd
+# The benchmark's own nscd (with_nscd), never the system's: its services
+# cache only, in memory, from `services: files`.  Debian's nscd.conf but
+# for three lines: persistent no (nothing written outside the namespace),
+# negative-time-to-live 3600 instead of 20 (misses stay cached while they
+# are timed) and suggested-size 16381 instead of 211 (nscd never grows its
+# hash table: short chains with the benchmark's thousands of keys).
+nscd_bin=/usr/sbin/nscd
+nscd_dir=$work/nscd
+nscd_session_seconds=900
+have_nscd=no nscd_why=
+if [[ $have_ns == no ]]; then
+  nscd_why="it needs a private mount namespace (run as root)"
+elif [[ ! -x $nscd_bin ]]; then
+  nscd_why="not installed (apt-get install nscd)"
+else
+  mkdir -p "$nscd_dir"
+  printf '%s\n' "# nscd for the nss_portdb benchmark: the services cache only." \
+    "logfile $nscd_dir/nscd.log" "debug-level 0" "paranoia no" \
+    "enable-cache passwd no" "enable-cache group no" "enable-cache hosts no" \
+    "enable-cache netgroup no" "enable-cache services yes" \
+    "positive-time-to-live services 28800" "negative-time-to-live services 3600" \
+    "suggested-size services 16381" "check-files services yes" \
+    "persistent services no" "shared services yes" \
+    "max-db-size services 33554432" >"$nscd_dir/nscd.conf"
+  printf 'services: files\n' >"$nscd_dir/nsswitch.conf"
+  # It must start, answer, and be asked: a value in its cache afterwards.
+  if with_nscd debian getent services ssh >>"$log" 2>&1 && (($(nscd_cached) >= 1)); then
+    have_nscd=yes
+    v=$("$nscd_bin" -V 2>/dev/null | head -n 1) || v=nscd
+    nscd_status="the benchmark's own; $v; services cache only; shared; not persistent; negative-time-to-live 3600; suggested-size 16381"
+  else
+    nscd_why="the benchmark's nscd did not start or was not asked (see bench.log)"
+  fi
+fi
+if [[ $have_nscd == no ]]; then
+  nscd_status="not measured: $nscd_why"
+  say "note: nscd skipped, $nscd_why"
+  meta note "nscd skipped: $nscd_why"
+fi
+meta nscd "$nscd_status"
 
 # Parameters: full run and smoke run.
 if [[ $smoke == 1 ]]; then
   P_ROUNDS=3 P_ROUNDS_HUGE=3 P_TARGET=0.5 P_WARM=20 P_KEYS=256
   P_THREAD_ROUNDS=1 P_THREAD_MS=20 P_ENUM_ROUNDS=1 P_ENUM_MAX=1 P_MEMLAT_ROUNDS=1
   P_BUILD_ROUNDS=1 P_COLD_ROUNDS=3 P_MEM_CALLS=2000 P_MEM_SECONDS=0.2
+  P_FIRST_ROUNDS=3 P_FIRST_SECONDS=2 P_NSCD_KEYS=64
 else
   P_ROUNDS=21 P_ROUNDS_HUGE=7 P_TARGET=5 P_WARM=300 P_KEYS=4096
   P_THREAD_ROUNDS=11 P_THREAD_MS=150 P_ENUM_ROUNDS=9 P_ENUM_MAX=5 P_MEMLAT_ROUNDS=7
   P_BUILD_ROUNDS=11 P_COLD_ROUNDS=41 P_MEM_CALLS=100000 P_MEM_SECONDS=2
+  P_FIRST_ROUNDS=41 P_FIRST_SECONDS=20 P_NSCD_KEYS=1024
 fi
 
 # ---------------------------------------------------------------- builds
@@ -292,6 +422,23 @@ for d in "${datasets[@]}"; do
     --enum-rounds "$er" --enum-max-seconds "$P_ENUM_MAX" "${modes[@]}" >>"$rows"
 done
 
+# Warm lookups through nscd: in a process of their own (a pinned service
+# would turn nscd off in it), every key asked once before the timing, so
+# that nscd's cache holds them all.  Fewer keys than the others: nscd
+# answers a key the first time with a files lookup of its own (about a
+# millisecond each on IANA).
+d=iana
+[[ -n ${entries[iana]-} ]] || d=debian
+if [[ $have_nscd == yes ]]; then
+  say "$d: lookups through nscd ($P_ROUNDS rounds; $P_NSCD_KEYS keys per kind, each asked once first)"
+  step with_nscd "$d" "$NSS_BENCH" --dataset "$d" --services nscd=nsswitch.conf \
+    --prime "$P_NSCD_KEYS" --rounds "$P_ROUNDS" --target-ms "$P_TARGET" --warm-ms "$P_WARM" \
+    --keys "$P_NSCD_KEYS" lookups >>"$rows"
+  sed -n '/^services cache:/,/check .* for changes/p' "$nscd_dir/stats" >>"$log"
+  (($(nscd_cached) >= P_NSCD_KEYS)) ||
+    die "nscd holds $(nscd_cached) values after the lookups: were they asked through it?"
+fi
+
 # What memory itself costs: one dependent read of a random cache line in
 # as many bytes as each dataset's database (tests/bench/bench.c, memlat).
 for d in "${datasets[@]}"; do
@@ -323,26 +470,89 @@ if [[ -z ${entries[iana]-} && $smoke == 1 ]]; then
     --keys "$P_KEYS" --calls "$P_MEM_CALLS" --max-seconds "$P_MEM_SECONDS" memory >>"$rows"
 fi
 
-# ------------------------------------------------------------ cold start
-if command -v getent >/dev/null 2>&1; then
-  d=iana
-  [[ -n ${entries[iana]-} ]] || d=debian
-  say "$d: cold start, a fresh getent's first lookup ($P_COLD_ROUNDS rounds)"
-  # floor finds nothing, so getent exits 2 (--ok-status): loading a
-  # module at all.  The others must find ssh; checked first, as the timed
-  # runs accept that exit status too.
-  cmds=(floor getent -s services:benchnull services ssh
-    :: portdb getent -s services:portdb services ssh :: files getent -s services:files services ssh)
-  for s in portdb files; do
-    in_ns "$d" getent -s services:$s services ssh | grep -q '^ssh ' ||
-      die "cold start: getent -s services:$s services ssh does not find ssh"
-  done
-  [[ $have_db == yes ]] && cmds+=(:: db getent -s services:db services ssh)
-  step in_ns "$d" "$NSS_BENCH" --section coldstart --dataset "$d" --ok-status 2 \
-    --entries "${entries[$d]}" --rounds "$P_COLD_ROUNDS" run -- "${cmds[@]}" >>"$rows"
-else
-  say "note: getent not found: no cold-start measurement"
+# ------------------------------------------------- keys of a fresh process
+# What a fresh process looks up: the early key, ssh/tcp (a synthetic file
+# has no ssh: its first entry), and the late key, a port and protocol in
+# the last quarter of the file that no line before has (files reads three
+# quarters of the file before it answers); for IANA the issue's 48556/tcp,
+# near the end, when present.
+early_key() {
+  awk '$1 == "ssh" && $2 ~ /^[0-9]+\/tcp$/ { print "ssh tcp"; found = 1; exit }
+    first == "" && $1 !~ /^#/ && NF >= 2 { split($2, pp, "/"); first = $1 " " pp[2] }
+    END { if (!found && first != "") print first }' "$1"
+}
+late_key() {
+  if [[ $2 == iana ]] && grep -E '^[^#]*[[:space:]]48556/tcp([[:space:]]|$)' "$1" >/dev/null; then
+    echo 48556/tcp
+    return
+  fi
+  awk 'FNR == NR { if ($1 !~ /^#/ && $2 ~ /^[0-9]+\//) n++; next }
+    $1 !~ /^#/ && $2 ~ /^[0-9]+\// {
+      i++
+      if (!($2 in seen) && i >= 0.75 * n) { print $2; exit }
+      seen[$2] = 1
+    }' "$1" "$1"
+}
+
+# The datasets of these measurements: Debian's, IANA and the largest
+# synthetic one.
+fresh_sets=()
+declare -A early_name early_proto late
+for d in debian iana syn-1m; do
+  [[ $d == syn-1m && $smoke == 1 ]] && d=syn-1k
+  [[ -n ${entries[$d]-} ]] || continue
+  read -r early_name[$d] early_proto[$d] < <(early_key "$work/$d/services") || true
+  late[$d]=$(late_key "$work/$d/services" "$d")
+  [[ -n ${early_name[$d]} && -n ${early_proto[$d]} && -n ${late[$d]} ]] ||
+    die "$d: no early or late key in the file"
+  fresh_sets+=("$d")
+done
+
+# ------------------------------------------------- first lookup, fresh
+for d in "${fresh_sets[@]}"; do
+  say "$d: first lookup in a fresh process, ${early_name[$d]}/${early_proto[$d]} ($P_FIRST_ROUNDS processes per service)"
+  step in_ns "$d" "$NSS_BENCH" --dataset "$d" --entries "${entries[$d]}" \
+    --services floor=benchnull,portdb,files --rounds "$P_FIRST_ROUNDS" --warmup 1 \
+    --max-seconds "$P_FIRST_SECONDS" first "${early_name[$d]}" "${early_proto[$d]}" >>"$rows"
+done
+
+# ------------------------------------------------------- fresh getent
+# A fresh `getent services KEY`, whole process: floor, portdb, files (and
+# db) pinned with -s; nscd asked by a plain getent, in the same namespace
+# (with_nscd), its cache holding KEY after the untimed warm-up run.  The
+# floor finds nothing, so getent exits 2 (--ok-status); that every other
+# service finds KEY is checked first, as the timed runs accept 2 as well.
+if ! command -v getent >/dev/null 2>&1; then
+  say "note: getent not found: no fresh getent measurement"
+  meta note "getent not found: no fresh getent"
+  fresh_sets=()
 fi
+getent_ns=in_ns
+[[ $have_nscd == yes ]] && getent_ns=with_nscd
+for d in "${fresh_sets[@]}"; do
+  pinned=(portdb files)
+  [[ $have_db == yes ]] && pinned+=(db)
+  for s in "${pinned[@]}"; do
+    in_ns "$d" getent -s "services:$s" services "${early_name[$d]}" "${late[$d]}" >>"$log" ||
+      die "fresh getent: getent -s services:$s services ${early_name[$d]} ${late[$d]} does not find both"
+  done
+  if [[ $have_nscd == yes ]]; then
+    with_nscd "$d" getent services "${early_name[$d]}" "${late[$d]}" >>"$log" ||
+      die "fresh getent: getent services ${early_name[$d]} ${late[$d]} through nscd does not find both"
+  fi
+  for which in early late; do
+    if [[ $which == early ]]; then k=${early_name[$d]} sec=coldstart; else k=${late[$d]} sec=coldstart-late; fi
+    say "$d: fresh getent services $k ($P_COLD_ROUNDS rounds)"
+    cmds=(floor getent -s services:benchnull services "$k")
+    for s in "${pinned[@]}"; do cmds+=(:: "$s" getent -s "services:$s" services "$k"); done
+    [[ $have_nscd == yes ]] && cmds+=(:: nscd getent services "$k")
+    step "$getent_ns" "$d" "$NSS_BENCH" --section "$sec" --dataset "$d" --ok-status 2 \
+      --entries "${entries[$d]}" --rounds "$P_COLD_ROUNDS" --note "key=$k" run -- "${cmds[@]}" >>"$rows"
+    if [[ $have_nscd == yes ]] && (($(nscd_cached) < 1)); then
+      die "fresh getent: nscd holds no value after the runs: was it asked?"
+    fi
+  done
+done
 
 # --------------------------------------------------------------- results
 meta loadavg-end "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
@@ -356,7 +566,7 @@ rm -f "$rows"
 # The report: tables in Markdown, the targets judged on the medians of
 # this one run (smoke runs judge nothing), and the data of the plot.
 plotdat=$BENCH_OUT/lookup-scaling.dat
-awk -F, -v smoke="$smoke" -v keys="$P_KEYS" -v targets="$BENCH_OUT/targets.csv" -v plotdat="$plotdat" '
+awk -F, -v smoke="$smoke" -v keys="$P_KEYS" -v nscd_keys="$P_NSCD_KEYS" -v targets="$BENCH_OUT/targets.csv" -v plotdat="$plotdat" '
 function fmt_ns(x) {
   if (x == "") return "-"
   if (x < 10) return sprintf("%.1f ns", x)
@@ -368,6 +578,7 @@ function fmt_ns(x) {
   return sprintf("%.2f s", x / 1e9)
 }
 function fmt_ms(x) { return x == "" ? "-" : fmt_ns(x * 1e6) }
+function fmt_sns(x) { return x == "" ? "-" : x < 0 ? "−" fmt_ns(-x) : fmt_ns(x) }
 function fmt_ratio(x) {
   if (x == "") return "-"
   if (x < 10) return sprintf("%.2f×", x)
@@ -396,6 +607,7 @@ function judge(id, text, value, shown, ok) {
   else if (smoke) { mark = "·"; verdict = "not judged (smoke)" }
   else { mark = ok ? "✓" : "✗"; verdict = ok ? "pass" : "FAIL" }
   print "- " mark " " text ": " shown
+  ntarget++
   printf "%s,\"%s\",%s,%s\n", id, text, value, verdict > targets
   if (!smoke && value != "" && !ok) nfail++
   if (value == "") nmissing++
@@ -441,10 +653,19 @@ END {
   nk = split(kinds, kl, ",")
   printf "## Lookups: %s (%s entries)\n\n", dname[ref], fmt_int(nent[ref])
   printf "Time per call through glibc, median (min–max) over %s rounds; ratios of medians.\n\n", lrounds[ref]
+  # nscd: warm lookups through it, from a process of its own
+  nl = 0
+  for (s = 1; s <= ns; s++) lsvcs[++nl] = svcs[s]
+  has_nscd = ("lookup" SUBSEP ref SUBSEP "nscd" SUBSEP "byname" SUBSEP "hit-proto") in med
+  if (has_nscd) {
+    lsvcs[++nl] = "nscd"
+    print "*nscd*: warm lookups through the benchmark'"'"'s own nscd (services cache, from `services: files`), " nscd_keys " keys per kind (not " keys ": nscd answers each new key with a files lookup of its own), every key asked once before the timing, so that its cache holds them all; in a process of its own, since pinning any service turns glibc'"'"'s nscd client off in the whole process, and so not alternated with the others.\n"
+  }
   hdr = "| call | key |"; sep = "|---|---|"
-  for (s = 1; s <= ns; s++) { hdr = hdr " " svcs[s] " |"; sep = sep "---:|" }
+  for (s = 1; s <= nl; s++) { hdr = hdr " " lsvcs[s] " |"; sep = sep "---:|" }
   hdr = hdr " portdb / floor | files / portdb |"; sep = sep "---:|---:|"
   if ("db" in seen_svc) { hdr = hdr " db / portdb |"; sep = sep "---:|" }
+  if (has_nscd) { hdr = hdr " nscd / portdb |"; sep = sep "---:|" }
   print hdr; print sep
   for (k = 1; k <= nk; k++) {
     split(kl[k], kk, " ")
@@ -452,7 +673,7 @@ END {
     split(kk[2], hv, "-")
     keyd = hv[1] ", " (hv[2] == "proto" ? "protocol given" : "protocol NULL")
     line = "| " fn " | " keyd " |"
-    for (s = 1; s <= ns; s++) line = line " " spread("lookup" SUBSEP ref SUBSEP svcs[s] SUBSEP kk[1] SUBSEP kk[2], "ns") " |"
+    for (s = 1; s <= nl; s++) line = line " " spread("lookup" SUBSEP ref SUBSEP lsvcs[s] SUBSEP kk[1] SUBSEP kk[2], "ns") " |"
     p = med["lookup" SUBSEP ref SUBSEP "portdb" SUBSEP kk[1] SUBSEP kk[2]]
     f = med["lookup" SUBSEP ref SUBSEP "floor" SUBSEP kk[1] SUBSEP kk[2]]
     fi = med["lookup" SUBSEP ref SUBSEP "files" SUBSEP kk[1] SUBSEP kk[2]]
@@ -460,6 +681,7 @@ END {
     r_floor[k] = ratio(p, f); r_files[k] = ratio(fi, p); r_db[k] = ratio(dbv, p)
     line = line " " fmt_ratio(r_floor[k]) " | " fmt_ratio(r_files[k]) " |"
     if ("db" in seen_svc) line = line " " fmt_ratio(r_db[k]) " |"
+    if (has_nscd) line = line " " fmt_ratio(ratio(med["lookup" SUBSEP ref SUBSEP "nscd" SUBSEP kk[1] SUBSEP kk[2]], p)) " |"
     print line
   }
   print ""
@@ -562,19 +784,69 @@ END {
   }
   print ""
 
-  # ---- cold start
-  cref = ""
-  for (i = 1; i <= nds; i++) if (("coldstart" SUBSEP dsorder[i] SUBSEP "portdb" SUBSEP "wall" SUBSEP "process") in med) cref = dsorder[i]
-  if (cref != "") {
-    printf "## Cold start: `getent -s services:SERVICE services ssh`, %s\n\n", dname[cref]
-    print "A fresh process: exec, load, first lookup, exit; whole-process wall time. *floor*: the do-nothing module, which finds nothing: what loading any module costs (glibc has files built in).\n"
-    print "| service | median | min | max |"
-    print "|---|---:|---:|---:|"
-    for (s = 1; s <= ns; s++) {
-      ck = "coldstart" SUBSEP cref SUBSEP svcs[s] SUBSEP "wall" SUBSEP "process"
-      if (ck in med) print "| " svcs[s] " | " fmt_ms(med[ck]) " | " fmt_ms(mn[ck]) " | " fmt_ms(mx[ck]) " |"
+  # ---- first lookup in a fresh process
+  nf = 0
+  for (i = 1; i <= nds; i++) if (("first" SUBSEP dsorder[i] SUBSEP "portdb" SUBSEP "byname" SUBSEP "first-call") in med) fds[++nf] = dsorder[i]
+  split("floor portdb files", fsv, " ")
+  if (nf) {
+    print "## First lookup in a fresh process\n"
+    print "The first `getservbyname_r` of a freshly exec'"'"'d process, timed inside it around that one call (CLOCK_MONOTONIC): loading the module and opening its files are in it, exec and exit are not; the service was pinned with `__nss_configure_lookup` just before. One fresh process per sample, the services alternated round by round; median (min–max). *floor*: the do-nothing module, what loading any module costs; *files* is built into glibc and loads nothing. *portdb − floor*: what portdb adds to that, of the medians.\n"
+    print "| dataset | key | samples | floor | portdb | files | portdb − floor |"
+    print "|---|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= nf; i++) {
+      d = fds[i]; line = ""; cnts = ""; same = 1; cut = ""
+      for (s = 1; s <= 3; s++) {
+        fk = "first" SUBSEP d SUBSEP fsv[s] SUBSEP "byname" SUBSEP "first-call"
+        line = line " " spread(fk, "ns") " |"
+        cnts = cnts (s > 1 ? " / " : "") ((fk in rnds) ? rnds[fk] : "-")
+        if (rnds[fk] != rnds["first" SUBSEP d SUBSEP "portdb" SUBSEP "byname" SUBSEP "first-call"]) same = 0
+        if (index(note[fk], "cut")) cut = cut " " fsv[s]
+      }
+      pk = "first" SUBSEP d SUBSEP "portdb" SUBSEP "byname" SUBSEP "first-call"
+      fk = "first" SUBSEP d SUBSEP "floor" SUBSEP "byname" SUBSEP "first-call"
+      key = note[pk]; sub(/^key=/, "", key); sub(/;.*/, "", key)
+      if ((fk in med)) pf[d] = med[pk] - med[fk]
+      print "| " dname[d] " | " key " | " (same ? rnds[pk] : cnts) " |" line " " ((fk in med) ? fmt_sns(pf[d]) : "-") " |"
+      if (cut != "") cutnote = cutnote " " dname[d] ":" cut
     }
     print ""
+    if (cutnote != "") print "Fewer samples (floor / portdb / files) where a service'"'"'s processes had taken its time budget:" cutnote ".\n"
+    pmin = ""; pmax = ""
+    for (i = 1; i <= nf; i++) if (fds[i] in pf) {
+      if (pmin == "" || pf[fds[i]] < pmin) { pmin = pf[fds[i]]; dmin = fds[i] }
+      if (pmax == "" || pf[fds[i]] > pmax) { pmax = pf[fds[i]]; dmax = fds[i] }
+    }
+    if (pmin != "") printf "portdb − floor across the datasets: %s (%s) to %s (%s)%s.\n\n", fmt_sns(pmin), dname[dmin], fmt_sns(pmax), dname[dmax], (pmin > 0 ? ", largest / smallest " fmt_ratio(pmax / pmin) : "")
+  }
+
+  # ---- fresh getent
+  ng = 0
+  for (i = 1; i <= nds; i++) if (("coldstart" SUBSEP dsorder[i] SUBSEP "portdb" SUBSEP "wall" SUBSEP "process") in med) gds[++ng] = dsorder[i]
+  if (ng) {
+    ngs = 0
+    split("floor portdb files db nscd", gall, " ")
+    for (s = 1; s <= 5; s++) if (gall[s] in seen_svc) gsv[++ngs] = gall[s]
+    print "## Fresh getent: `getent services KEY`, a whole process\n"
+    print "Whole-process wall time of a fresh `getent` (exec, loading, the lookup, exit), median (min–max) over the rounds, the services alternated. floor, portdb, files, db: pinned with `getent -s services:SERVICE`. *nscd*: a plain `getent services KEY` in the same private namespace, whose nsswitch.conf says `services: files`, asking the benchmark'"'"'s own nscd, which holds KEY already (an untimed run asked first). *Early key*: ssh (a synthetic file: its first entry), found in the first lines; *late key*: a port in the last quarter of the file that no line before has, so that files reads three quarters of the file (IANA: 48556/tcp).\n"
+    hdr = "| dataset | key |"; sep = "|---|---|"
+    for (s = 1; s <= ngs; s++) { hdr = hdr " " gsv[s] " |"; sep = sep "---:|" }
+    hdr = hdr " portdb / floor | files / portdb |"; sep = sep "---:|---:|"
+    if ("nscd" in seen_svc) { hdr = hdr " nscd / portdb |"; sep = sep "---:|" }
+    print hdr; print sep
+    for (i = 1; i <= ng; i++) for (w = 1; w <= 2; w++) {
+      d = gds[i]; sec = w == 1 ? "coldstart" : "coldstart-late"
+      pk = sec SUBSEP d SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"
+      if (!(pk in med)) continue
+      key = note[pk]; sub(/^key=/, "", key)
+      line = "| " dname[d] " | " key (w == 1 ? " (early)" : " (late)") " |"
+      for (s = 1; s <= ngs; s++) line = line " " spread(sec SUBSEP d SUBSEP gsv[s] SUBSEP "wall" SUBSEP "process", "ms") " |"
+      p = med[pk]
+      line = line " " fmt_ratio(ratio(p, med[sec SUBSEP d SUBSEP "floor" SUBSEP "wall" SUBSEP "process"])) " | " fmt_ratio(ratio(med[sec SUBSEP d SUBSEP "files" SUBSEP "wall" SUBSEP "process"], p)) " |"
+      if ("nscd" in seen_svc) line = line " " fmt_ratio(ratio(med[sec SUBSEP d SUBSEP "nscd" SUBSEP "wall" SUBSEP "process"], p)) " |"
+      print line
+    }
+    print ""
+    print "nscd: " info["nscd"] ".\n"
   }
 
   # ---- memory
@@ -626,10 +898,25 @@ END {
   pc = med["coldstart" SUBSEP "iana" SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"]
   fc = med["coldstart" SUBSEP "iana" SUBSEP "files" SUBSEP "wall" SUBSEP "process"]
   judge("coldstart", "cold first lookup (getent ... ssh) no slower than files", ratio(pc, fc), fmt_ms(pc) " vs " fmt_ms(fc), pc != "" && fc != "" && pc <= fc)
+  for (i = 1; i <= nf; i++) {
+    d = fds[i]
+    pk = "first" SUBSEP d SUBSEP "portdb" SUBSEP "byname" SUBSEP "first-call"
+    fk = "first" SUBSEP d SUBSEP "floor" SUBSEP "byname" SUBSEP "first-call"
+    judge("first-" d, "portdb first lookup in a fresh process ≤ floor + 50 µs, " dname[d], (d in pf) ? pf[d] / 1000 : "", fmt_ns(med[pk]) " − " fmt_ns(med[fk]) " = " fmt_sns(pf[d]), pf[d] <= 50000)
+  }
+  judge("first-spread", "portdb − floor of the first lookup within 25% across the datasets (largest ≤ 1.25× smallest)", pmin > 0 ? pmax / pmin : "", pmin == "" ? "not measured" : pmin > 0 ? fmt_sns(pmax) " / " fmt_sns(pmin) " = " fmt_ratio(pmax / pmin) : "the smallest, " fmt_sns(pmin) ", is not above 0: no ratio", pmin > 0 && pmax <= 1.25 * pmin)
+  gp = med["coldstart-late" SUBSEP "iana" SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"]
+  gf = med["coldstart-late" SUBSEP "iana" SUBSEP "files" SUBSEP "wall" SUBSEP "process"]
+  gn = med["coldstart-late" SUBSEP "iana" SUBSEP "nscd" SUBSEP "wall" SUBSEP "process"]
+  gk = note["coldstart-late" SUBSEP "iana" SUBSEP "portdb" SUBSEP "wall" SUBSEP "process"]; sub(/^key=/, "", gk)
+  judge("getent-late-files", "fresh getent of a late key (" (gk == "" ? "-" : gk) ", " dname["iana"] "): portdb faster than files", ratio(gf, gp), fmt_ms(gp) " vs " fmt_ms(gf), gp != "" && gf != "" && gp < gf)
+  judge("getent-late-nscd", "fresh getent of a late key (" (gk == "" ? "-" : gk) ", " dname["iana"] "): portdb faster than nscd", ratio(gn, gp), gn == "" ? "nscd not measured" : fmt_ms(gp) " vs " fmt_ms(gn), gp != "" && gn != "" && gp < gn)
+  fl = med["coldstart" SUBSEP "iana" SUBSEP "floor" SUBSEP "wall" SUBSEP "process"]
+  judge("getent-ssh-floor", "fresh getent services ssh (" dname["iana"] "): portdb within 5% of floor", ratio(pc, fl), fmt_ms(pc) " vs " fmt_ms(fl) " = " fmt_ratio(ratio(pc, fl)), pc != "" && fl != "" && pc <= 1.05 * fl)
   print ""
-  if (!smoke) printf "%d of 13 targets missed%s.\n", nfail, nmissing ? sprintf(", %d not measured", nmissing) : ""
-  for (i = 1; i <= nds; i++) for (s = 1; s <= ns; s++)
-    if (badn[dsorder[i], svcs[s]] > 0) printf "\nWARNING: %s on %s gave %d wrong answers (see bench.log).\n", svcs[s], dname[dsorder[i]], badn[dsorder[i], svcs[s]]
+  if (!smoke) printf "%d of %d targets missed%s.\n", nfail, ntarget, nmissing ? sprintf(", %d not measured", nmissing) : ""
+  for (i = 1; i <= nds; i++) for (s = 1; s <= nl; s++)
+    if (badn[dsorder[i], lsvcs[s]] > 0) printf "\nWARNING: %s on %s gave %d wrong answers (see bench.log).\n", lsvcs[s], dname[dsorder[i]], badn[dsorder[i], lsvcs[s]]
 }
 function fmt_rate(x) {
   if (x >= 1e6) return sprintf("%.2f M", x / 1e6)
