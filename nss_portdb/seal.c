@@ -95,7 +95,7 @@ void seal_close(struct seal *s)
 
 int seal_verify(struct seal *s, uint64_t off, uint64_t len)
 {
-	uint64_t first = off >> s->shift, last = (off + len - (len > 0)) >> s->shift;
+	uint64_t first = off >> s->shift, last = (off + len - 1) >> s->shift;
 
 	if (atomic_load_explicit(&s->corrupt, memory_order_relaxed))
 		return EBADMSG;

@@ -63,25 +63,42 @@ int seal_open(struct seal *s, const unsigned char *seal, size_t seal_len,
 	      const unsigned char *index, uint64_t len, uint64_t meta_sum);
 void seal_close(struct seal *s);
 
-/* Verify the blocks that hold bytes OFF .. OFF+LEN-1 of the index value
- * (bounds are the caller's: OFF + LEN <= the value's length).  Safe from
+/* Verify the blocks that hold bytes OFF .. OFF+LEN-1 of the index value,
+ * in order (bounds are the caller's: 0 < LEN, OFF + LEN <= the value's
+ * length).  Safe from
  * any number of threads: two that verify the same block at once both
  * find it good.  @return 0, or EBADMSG. */
 int seal_verify(struct seal *s, uint64_t off, uint64_t len);
 
-/* The common case inline: every block of the range already verified. */
+/* The same for a few bytes at OFF that lie in one block (an index slot:
+ * 8 bytes at a multiple of 8 never straddle two). */
+static inline int seal_check_small(struct seal *s, uint64_t off, uint64_t len)
+{
+	uint64_t b;
+
+	if (s == NULL)
+		return 0;
+	b = off >> s->shift;
+	if (atomic_load_explicit(&s->verified[b >> 3], memory_order_relaxed) & (1u << (b & 7)))
+		return 0;
+	return seal_verify(s, off, len);
+}
+
+/* The common case inline: every block of the range already verified.
+ * LEN is not 0. */
 static inline int seal_check(struct seal *s, uint64_t off, uint64_t len)
 {
-	uint64_t first, last;
+	uint64_t b, last;
 
 	if (s == NULL)
 		return 0;   /* memory the caller built itself */
-	first = off >> s->shift;
-	last = (off + len - (len > 0)) >> s->shift;
-	for (uint64_t b = first; b <= last; b++)
+	b = off >> s->shift;
+	last = (off + len - 1) >> s->shift;
+	do {
 		if (!(atomic_load_explicit(&s->verified[b >> 3], memory_order_relaxed) &
 		      (1u << (b & 7))))
 			return seal_verify(s, off, len);
+	} while (++b <= last);
 	return 0;
 }
 
