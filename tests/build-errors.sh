@@ -64,6 +64,7 @@ long=$(head -c 4000 /dev/zero | tr '\0' 'n')
 printf 'ctl\001\177x 3/tcp\nbad\377utf\303 4/udp\nnul 5/tcp al\000ignored\n%s 6/tcp %s-alias\n' \
 	"$long" "$long" > "$tmp/odd"
 "$PORTDB" build -q -o "$out/odd.lmdb" "$tmp/odd"
+need_program getent   # only the lookups below
 [ "$(getent_portdb "$out/odd.lmdb" "$long" | awk '{print $2}')" = 6/tcp ] || fail "4000-byte name not found"
 [ "$(getent_portdb "$out/odd.lmdb" "$long-alias" | awk '{print $2}')" = 6/tcp ] || fail "4000-byte alias not found"
 [ "$(getent_portdb "$out/odd.lmdb" 5/tcp)" = "nul                   5/tcp al" ] || fail "NUL did not end the line"

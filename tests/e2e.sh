@@ -24,9 +24,9 @@ command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 unshare -m --propagation private true 2>/dev/null || skip "unshare -m is not permitted here (a container without CAP_SYS_ADMIN?)"
 [ -f /etc/nsswitch.conf ] || skip "/etc/nsswitch.conf does not exist: nothing to bind-mount over"
 [ -f /etc/services ] || skip "/etc/services does not exist"
-command -v python3 >/dev/null || skip "python3 is not installed"
-command -v perl >/dev/null || skip "perl is not installed"
-command -v getent >/dev/null || skip "getent is not installed"
+need_program python3
+need_program perl
+need_program getent
 
 real_conf=$(sha256sum /etc/nsswitch.conf)
 n=0

@@ -9,7 +9,7 @@
 # shellcheck source=tests/lib.sh disable=SC2154  # lib.sh sets $tmp
 . "${top_srcdir:-.}/tests/lib.sh"
 
-command -v getent >/dev/null || skip "getent is not installed"
+need_program getent
 
 # Entries that the real /etc/services does not have, so an answer can only
 # come from the module.

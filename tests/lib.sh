@@ -16,6 +16,22 @@ fi
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# shellcheck source=tests/elf-arch.sh
+. "${top_srcdir:-.}/tests/elf-arch.sh"
+
+# need_program PROGRAM: skip unless the system's PROGRAM (getent, python3,
+# ...) is installed and can load this build's module.  A 64-bit getent
+# cannot load the i386 module: glibc passes over it and finds nothing,
+# which would say nothing about the module.
+need_program() {
+	local path prog mod
+	path=$(command -v "$1") || skip "$1 is not installed"
+	prog=$(elf_arch "$(readlink -f -- "$path")")
+	mod=$(elf_arch "$NSS_MODULE_DIR/libnss_portdb.so.2")
+	[ -z "$prog" ] || [ -z "$mod" ] || [ "$prog" = "$mod" ] ||
+		skip "$path is $prog, the module $mod: it cannot load the module"
+}
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/portdb-test.XXXXXX")
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT

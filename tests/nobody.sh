@@ -5,6 +5,7 @@
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to create a root-owned database and switch to nobody"
 command -v setpriv > /dev/null || skip "setpriv (util-linux) not installed"
+need_program getent
 
 printf 'nobody-svc 4242/tcp nsvc\n' > "$tmp/src"
 "$PORTDB" build -q -o "$tmp/db.lmdb" "$tmp/src"

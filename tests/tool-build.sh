@@ -9,7 +9,7 @@
 # shellcheck source=tests/tool-lib.sh
 . "${top_srcdir:-.}/tests/tool-lib.sh"
 
-command -v getent >/dev/null || skip "getent is not installed"
+need_program getent
 
 # expect_getent DB STATUS EXPECTED KEY...: getent pinned to portdb.
 expect_getent() {
