@@ -15,13 +15,17 @@ static int is_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* strtoul(s, end, 0) in the C locale, with its exact overflow result:
- * ULONG_MAX on overflow, and unsigned negation for a leading '-'.
+/* strtoul(s, end, 0) in the C locale of an LP64 glibc, with its exact
+ * overflow result: UINT64_MAX on overflow, and unsigned negation for a
+ * leading '-'.  64 bits on every machine: glibc's parser reads a port
+ * so on i386 too (its own parser, built -m32, drops "-1/tcp" and
+ * "4294967296/tcp" as the -m64 one does), and one database must mean
+ * the same to every architecture's module.
  * Returns 0 digits (*end == s) when no number is there. */
-static unsigned long parse_ulong(const char *s, const char **end, int *overflow)
+static uint64_t parse_u64(const char *s, const char **end, int *overflow)
 {
 	const char *p = s;
-	unsigned long v = 0;
+	uint64_t v = 0;
 	unsigned base = 10;
 	int neg = 0, any = 0;
 
@@ -52,7 +56,7 @@ static unsigned long parse_ulong(const char *s, const char **end, int *overflow)
 		if (d >= base)
 			break;
 		any = 1;
-		if (v > (~0UL - d) / base)
+		if (v > (UINT64_MAX - d) / base)
 			*overflow = 1;
 		else
 			v = v * base + d;
@@ -63,7 +67,7 @@ static unsigned long parse_ulong(const char *s, const char **end, int *overflow)
 	}
 	*end = p;
 	if (*overflow)
-		return ~0UL;
+		return UINT64_MAX;
 	return neg ? -v : v;
 }
 
@@ -85,7 +89,7 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 {
 	char *p, *end, *hash;
 	const char *num_end;
-	unsigned long val;
+	uint64_t val;
 	int overflow;
 
 	char *nl;
@@ -117,7 +121,7 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	}
 
 	out->port_col = (size_t)(p - line);
-	val = parse_ulong(p, &num_end, &overflow);   /* P7 */
+	val = parse_u64(p, &num_end, &overflow);   /* P7 */
 	if (num_end == p)
 		return PARSE_NO_PORT;
 	if (*num_end == '/') {
@@ -126,7 +130,7 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	} else if (*num_end != '\0') {
 		return PARSE_PORT_JUNK;
 	}
-	if (val > 0xffffffffUL) {
+	if (val > 0xffffffffu) {
 #if PORTDB_OVERFLOW_DROP
 		return PARSE_PORT_OVERFLOW;
 #else
