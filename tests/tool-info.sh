@@ -32,8 +32,8 @@ built=$(sed -n 's/^built:       //p' "$tmp/out")
 # seal, the header and three sources are six keys.
 lmdb=$(sed -n 's/^lmdb:        //p' "$tmp/out")
 case $lmdb in
-"page size "*", 64-bit page numbers, little-endian, 6 keys, depth 1 (liblmdb agrees)") ;;
-*) [ "$(uname -m)" != x86_64 ] || fail "lmdb line: '$lmdb'" ;;
+"page size "*"-bit page numbers, "*"-endian, 6 keys, depth 1 (liblmdb agrees)") ;;
+*) fail "lmdb line: '$lmdb'" ;;
 esac
 cat >"$tmp/expected" <<EOF
 database:    $db
