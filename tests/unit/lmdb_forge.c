@@ -24,16 +24,12 @@
 
 static const unsigned char index_key[8] = { 'I' };
 
-/* SIZE bytes at DATA: lmdb_reader_open and portdb_open refuse them. */
-static void expect_refused(const unsigned char *data, size_t size, const char *what)
+/* SIZE bytes at DATA, as a file: portdb_open refuses it. */
+static void expect_portdb_refuses(const unsigned char *data, size_t size, const char *what)
 {
-	struct lmdb_reader r;
 	struct portdb *db;
 	char path[300];
-	int rc = lmdb_reader_open(&r, data, size, NULL, 0);
 
-	if (rc != EBADMSG)
-		fail_msg("%s: lmdb_reader_open gave %d, not EBADMSG", what, rc);
 	check_path(path, sizeof path, "forged.lmdb");
 	write_file(path, data, size);
 	if (portdb_open(path, PORTDB_OPEN_UNTRUSTED, &db, NULL, 0) == 0)
@@ -41,11 +37,23 @@ static void expect_refused(const unsigned char *data, size_t size, const char *w
 	unlink(path);
 }
 
+/* SIZE bytes at DATA: lmdb_reader_open and portdb_open refuse them. */
+static void expect_refused(const unsigned char *data, size_t size, const char *what)
+{
+	struct lmdb_reader r;
+	int rc = lmdb_reader_open(&r, data, size, NULL, 0);
+
+	if (rc != EBADMSG)
+		fail_msg("%s: lmdb_reader_open gave %d, not EBADMSG", what, rc);
+	expect_portdb_refuses(data, size, what);
+}
+
 /* SIZE bytes at DATA, damaged below the meta pages: the reader opens
  * them, but its walk refuses them, and so does lmdb_reader_get of KEY
- * (KLEN bytes; none if NULL). */
+ * (KLEN bytes; none if NULL).  Unless SHARED (a forgery that only the
+ * walk sees), portdb_open refuses them too: it reads every key. */
 static void expect_tree_refused(const unsigned char *data, size_t size, const unsigned char *key,
-				size_t klen, const char *what)
+				size_t klen, int shared, const char *what)
 {
 	const unsigned char *v;
 	struct lmdb_reader r;
@@ -59,6 +67,8 @@ static void expect_tree_refused(const unsigned char *data, size_t size, const un
 	listing_free(&l);
 	if (key != NULL && (rc = lmdb_reader_get(&r, key, klen, &v, &n)) != EBADMSG)
 		fail_msg("%s: lmdb_reader_get gave %d, not EBADMSG", what, rc);
+	if (!shared)
+		expect_portdb_refuses(data, size, what);
 }
 
 /* ---------------------------------------------------------- meta pages */
@@ -205,7 +215,7 @@ static void forge_int(struct forge *fg, unsigned char *p, unsigned n, uint64_t v
 
 	memcpy(keep, p, n);
 	put_int(fg->r, p, n, v);
-	expect_tree_refused(fg->f, fg->size, key, klen, what);
+	expect_tree_refused(fg->f, fg->size, key, klen, 0, what);
 	memcpy(p, keep, n);
 	fg->forgeries++;
 }
@@ -291,7 +301,7 @@ static void forge_shared_subtree(struct forge *fg, unsigned char *p, unsigned lo
 	for (size_t i = 0; i < extra; i++)
 		memcpy(p + lower + 2 * i, p + r->hdr + 2, 2);   /* node 1's offset */
 	put_int(r, p + r->word + 4, 2, lower + 2 * extra);
-	expect_tree_refused(fg->f, fg->size, NULL, 0, "a tree sharing a subtree");
+	expect_tree_refused(fg->f, fg->size, NULL, 0, 1, "a tree sharing a subtree");
 	put_int(r, p + r->word + 4, 2, lower);
 	memcpy(p + lower, saved, keep);
 	fg->shared++;
