@@ -1,7 +1,7 @@
 /* Forged and truncated copies of a good database, for test_lmdb_reader
  * (check_damage, lmdb_check.h): every check of the reader has a forgery
- * here that only that check refuses.  The copies end at an inaccessible
- * page, so a bound off by one is a crash, not a quiet read. */
+ * here that gets through without it.  The copies end at inaccessible
+ * pages, so a bound off by one is a crash, not a quiet read. */
 #include <config.h>
 
 #include <stdarg.h>
