@@ -3,8 +3,9 @@
 # the fuzz targets, built without libFuzzer.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-for t in parse index db; do
-	set -- "$top_srcdir"/tests/fuzz/corpus/$t/*
+# fuzz_reader's inputs are databases, as fuzz_db's are.
+for t in parse index db reader; do
+	set -- "$top_srcdir"/tests/fuzz/corpus/"${t/reader/db}"/*
 	[ -e "$1" ] || fail "empty corpus: $t"
 	"$TESTS_BIN/fuzz/replay-$t" "$@"
 done

@@ -4,34 +4,24 @@
 #include <config.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "db.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	char path[64];
 	struct portdb *db;
 	struct entry_view v;
-	int fd;
 
-	if (path[0] == '\0')
-		snprintf(path, sizeof path, "/tmp/fuzz-db.%d.lmdb", (int)getpid());
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
-		if (fd >= 0)
-			close(fd);
+	if (fuzz_file_write("db", data, size, path, sizeof path) != 0)
 		return 0;
-	}
-	close(fd);
 	if (portdb_open(path, 0, &db, NULL, 0) == 0) {
 		struct query q = { .kind = QUERY_NAME, .name = "ssh", .len = 3, .proto = "tcp" };
 		portdb_find(db, &q, &v);

@@ -21,12 +21,15 @@ clang $cflags -o "$out/fuzz_parse" "$top/tests/fuzz/fuzz_parse.c" $core "$top/ns
 clang $cflags -o "$out/fuzz_index" "$top/tests/fuzz/fuzz_index.c" $core
 # shellcheck disable=SC2086
 clang $cflags -o "$out/fuzz_db" "$top/tests/fuzz/fuzz_db.c" $core "$top/nss_portdb/db.c"
+# shellcheck disable=SC2086
+clang $cflags -o "$out/fuzz_reader" "$top/tests/fuzz/fuzz_reader.c" $core "$top/nss_portdb/db.c"
 
 status=0
-for t in parse index db; do
+for t in parse index db reader; do
 	corpus=$out/corpus-$t
 	mkdir -p "$corpus"
-	cp -n "$top"/tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
+	# fuzz_reader starts from the databases of fuzz_db
+	cp -n "$top"/tests/fuzz/corpus/"${t/reader/db}"/* "$corpus"/ 2>/dev/null || true
 	echo "fuzz: $t for ${secs}s"
 	if ! "$out/fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$top/tests/fuzz/findings/$t-" -print_final_stats=1 \
