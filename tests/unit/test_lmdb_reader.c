@@ -251,7 +251,9 @@ static void test_fuzz_corpus(void **state)
 	closedir(d);
 	print_message("corpus: liblmdb listed %u files, refused %u, crashed on %u\n",
 		      count.listed, count.refused, count.crashed);
-	assert_true(count.listed >= 2);
+	/* liblmdb reads only the layout of its own word size: on amd64 the
+	 * two 64-bit seeds, on i386 the i386 one. */
+	assert_true(count.listed >= (sizeof(size_t) == 8 ? 2 : 1));
 }
 
 /* ---------------------------------------------------------- forgeries */
