@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <netdb.h>
 #include <nss.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "db.h"
@@ -50,9 +49,10 @@ _nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent 
 			    char *buffer, size_t buflen, int *errnop)
 {
 	int saved = errno;
+	struct runtime_lookup l;
 	const struct portdb *db;
 	struct entry_view v;
-	int rc = runtime_begin(&db);
+	int rc = runtime_begin(&l, &db);
 	enum nss_status st;
 
 	if (rc != 0) {
@@ -63,6 +63,7 @@ _nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent 
 		rc = portdb_find(db, &q, &v);
 		if (rc == 0)
 			rc = entry_to_servent(&v, result, buffer, buflen);
+		runtime_end(&l);
 		st = to_status(rc, errnop);
 	}
 	if (st == NSS_STATUS_SUCCESS)
@@ -75,9 +76,10 @@ _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 			    char *buffer, size_t buflen, int *errnop)
 {
 	int saved = errno;
+	struct runtime_lookup l;
 	const struct portdb *db;
 	struct entry_view v;
-	int rc = runtime_begin(&db);
+	int rc = runtime_begin(&l, &db);
 	enum nss_status st;
 
 	if (rc != 0) {
@@ -89,6 +91,7 @@ _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 		rc = port < 0 || port > 0xffff ? ENOENT : portdb_find(db, &q, &v);
 		if (rc == 0)
 			rc = entry_to_servent(&v, result, buffer, buflen);
+		runtime_end(&l);
 		st = to_status(rc, errnop);
 	}
 	if (st == NSS_STATUS_SUCCESS)
@@ -96,23 +99,18 @@ _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 	return st;
 }
 
-/* Enumeration state is per process, as in nss_files. */
-static pthread_mutex_t enum_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t enum_pos;
-
+/* The walk is the runtime's (runtime.h): per process, as in nss_files,
+ * and on the version it began on. */
 EXPORT enum nss_status _nss_portdb_setservent(int stayopen)
 {
-	pthread_mutex_lock(&enum_lock);
-	enum_pos = 0;
-	pthread_mutex_unlock(&enum_lock);
+	(void)stayopen;
+	runtime_enum_reset();
 	return NSS_STATUS_SUCCESS;
 }
 
 EXPORT enum nss_status _nss_portdb_endservent(void)
 {
-	pthread_mutex_lock(&enum_lock);
-	enum_pos = 0;
-	pthread_mutex_unlock(&enum_lock);
+	runtime_enum_reset();
 	return NSS_STATUS_SUCCESS;
 }
 
@@ -123,23 +121,19 @@ _nss_portdb_getservent_r(struct servent *result, char *buffer, size_t buflen, in
 	const struct portdb *db;
 	struct entry_view v;
 	enum nss_status st;
-	int rc;
+	uint32_t pos;
+	int rc = runtime_enum_begin(&db, &pos);
 
-	pthread_mutex_lock(&enum_lock);
-	rc = runtime_begin(&db);
-	if (rc != 0) {
-		st = unavailable(rc, errnop);
-	} else {
-		rc = portdb_entry_at(db, enum_pos, &v);
-		if (rc == 0)
-			rc = entry_to_servent(&v, result, buffer, buflen);
-		if (rc == 0)
-			enum_pos++;   /* not on ERANGE: the retry gets the same entry */
-		/* At the end nss_files returns NOTFOUND and leaves errno be
-		 * (the caller's errno is errnop here): so do we (E4). */
-		st = rc == ENOENT ? NSS_STATUS_NOTFOUND : to_status(rc, errnop);
-	}
-	pthread_mutex_unlock(&enum_lock);
+	if (rc != 0)
+		return unavailable(rc, errnop);
+	rc = db == NULL ? ENOENT : portdb_entry_at(db, pos, &v);
+	if (rc == 0)
+		rc = entry_to_servent(&v, result, buffer, buflen);
+	/* Not past an entry on ERANGE: the retry gets the same one. */
+	runtime_enum_end(rc == 0, rc == ENOENT);
+	/* At the end nss_files returns NOTFOUND and leaves errno be (the
+	 * caller's errno is errnop here): so do we (E4). */
+	st = rc == ENOENT ? NSS_STATUS_NOTFOUND : to_status(rc, errnop);
 	if (st == NSS_STATUS_SUCCESS)
 		errno = saved;   /* on failure errnop may be &errno: keep it */
 	return st;

@@ -1,10 +1,19 @@
 /* The module's process state.
  *
- * Lookups take no lock and write no shared memory: each thread keeps a
- * reference to the database it last used, and moves to a new one (under
- * the mutex) only when the current one changed.  The mutex guards only
- * the rare events: the once-a-second check of the file, a thread moving
- * to a newly opened database, and fork(). */
+ * Lookups take no lock.  A thread announces the version it reads in its
+ * own slot (struct reader) for the length of one lookup, and clears it
+ * after; nothing else is written.  A version that is no longer current
+ * is retired, and unmapped as soon as no slot names it and no
+ * enumeration holds it: a thread that goes idle after a lookup pins
+ * nothing.  The mutex guards only the rare events: the once-a-second
+ * check of the file, a thread's first lookup, an enumeration's start
+ * and end, and fork().
+ *
+ * Why the slot is safe without a lock: the reader stores its slot and
+ * then loads `current` again, the retirer stores `current` and then
+ * loads every slot, all sequentially consistent.  So either the reader
+ * sees the new version (and retries without touching the old one) or
+ * the retirer sees the slot (and keeps the old version). */
 #include <config.h>
 
 #include "runtime.h"
@@ -16,6 +25,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "valgrind.h"
 
 #ifndef PORTDB_DB_PATH
 #error "PORTDB_DB_PATH must be defined by the build"
@@ -30,20 +41,37 @@
 /* One opened version of the database file. */
 struct handle {
 	struct portdb *db;
-	unsigned refs;            /* readers using it, plus one while current */
+	unsigned holds;           /* enumerations walking it */
 	atomic_int stale;         /* a source changed since the build */
-	struct handle *next;      /* every live handle, for fork() */
+	struct handle *next;      /* on the retired list */
+};
+
+/* A thread's slot: the version its lookup in progress reads, or NULL.
+ * A cache line of its own, so that lookups on other threads never
+ * contend for it. */
+struct reader {
+	_Alignas(64) struct handle *_Atomic active;
+	const struct handle *seen;   /* the last version it met the lock for */
+	struct reader *next;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t enum_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct handle *_Atomic current;
-static struct handle *all_handles;
+static struct handle *retired;            /* replaced, not yet unmapped */
+static struct reader *readers;            /* every thread's slot */
 static atomic_int unavailable = ENOENT;   /* why current is NULL */
 static atomic_long next_check_ms;         /* 0: never checked */
 static atomic_int forked;
 
+/* The enumeration, per process as in nss_files. */
+static struct handle *enum_handle;
+static uint32_t enum_pos;
+static int enum_done;
+
 static pthread_key_t reader_key;
 static int init_failed;
+static long check_interval_ms = CHECK_INTERVAL_MS;
 
 static long now_ms(void)
 {
@@ -54,32 +82,49 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void handle_unref(struct handle *h)
+static int in_use(const struct handle *h)
 {
-	if (--h->refs > 0)
-		return;
-	for (struct handle **p = &all_handles; *p != NULL; p = &(*p)->next) {
-		if (*p == h) {
-			*p = h->next;
-			break;
-		}
-	}
-	portdb_close(h->db);
-	free(h);
+	if (h->holds > 0 || h == atomic_load(&current))
+		return 1;
+	for (const struct reader *r = readers; r != NULL; r = r->next)
+		if (atomic_load(&r->active) == h)
+			return 1;
+	return 0;
 }
 
-/* A thread's reference to the database it last used. */
-struct reader {
-	struct handle *handle;
-};
-
-/* Drop R's reference.  Called with the lock held. */
-static void reader_detach(struct reader *r)
+/* Unmap every retired version nobody reads.  Called with the lock held. */
+static void reclaim(void)
 {
-	if (r->handle == NULL)
-		return;
-	handle_unref(r->handle);
-	r->handle = NULL;
+	struct handle **p = &retired;
+
+	while (*p != NULL) {
+		struct handle *h = *p;
+
+		if (in_use(h)) {
+			p = &h->next;
+			continue;
+		}
+		*p = h->next;
+		/* No slot names H: its readers are done (the top of this
+		 * file), an ordering helgrind cannot see through atomics. */
+		VALGRIND_HG_CLEAN_MEMORY(h->db, sizeof *h->db);
+		VALGRIND_HG_CLEAN_MEMORY(h, sizeof *h);
+		portdb_close(h->db);
+		free(h);
+	}
+}
+
+static void set_current(struct handle *h, int why)
+{
+	struct handle *old = atomic_load(&current);
+
+	atomic_store(&unavailable, why);
+	atomic_store(&current, h);
+	if (old != NULL && old != h) {
+		old->next = retired;
+		retired = old;
+	}
+	reclaim();
 }
 
 static void reader_destroy(void *arg)
@@ -87,30 +132,37 @@ static void reader_destroy(void *arg)
 	struct reader *r = arg;
 
 	pthread_mutex_lock(&lock);
-	reader_detach(r);
+	for (struct reader **p = &readers; *p != NULL; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	reclaim();
 	pthread_mutex_unlock(&lock);
 	free(r);
 }
 
 static void atfork_prepare(void)
 {
+	pthread_mutex_lock(&enum_lock);
 	pthread_mutex_lock(&lock);
 }
 
 static void atfork_parent(void)
 {
 	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&enum_lock);
 }
 
-/* LMDB forbids using an environment inherited across fork(); the child
- * reopens on its next lookup (see after_fork). */
+/* The mapping is inherited and stays valid; only the other threads'
+ * slots are gone with their threads (see after_fork). */
 static void atfork_child(void)
 {
 	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&enum_lock);
 	atomic_store(&forked, 1);
 }
-
-static long check_interval_ms = CHECK_INTERVAL_MS;
 
 /* Run when glibc loads the module, before any lookup can race it. */
 __attribute__((constructor)) static void init(void)
@@ -128,24 +180,28 @@ __attribute__((constructor)) static void init(void)
 		init_failed = 1;
 }
 
-/* In a child after fork(): close every inherited environment (their
- * descriptors and mappings would leak) and start afresh.  The readers
- * of the parent's other threads do not exist here; only this thread's
- * own is reset.  Called with the lock held. */
+/* In a child after fork(): the slots of the parent's other threads name
+ * versions no thread here reads; drop them, keep this thread's own, and
+ * check the file again.  Called with the lock held. */
 static void after_fork(struct reader *self)
 {
-	if (self != NULL)
-		self->handle = NULL;
-	while (all_handles != NULL) {
-		struct handle *h = all_handles;
-		all_handles = h->next;
-		portdb_close(h->db);
-		free(h);
+	struct reader *r = readers;
+
+	readers = NULL;
+	while (r != NULL) {
+		struct reader *next = r->next;
+
+		if (r == self) {
+			r->next = readers;
+			readers = r;
+		} else {
+			free(r);
+		}
+		r = next;
 	}
-	atomic_store(&current, NULL);
-	atomic_store(&unavailable, ENOENT);
 	atomic_store(&next_check_ms, 0);
 	atomic_store(&forked, 0);
+	reclaim();
 }
 
 static const char *db_path(void)
@@ -153,16 +209,6 @@ static const char *db_path(void)
 	const char *p = secure_getenv("NSS_PORTDB_PATH");
 
 	return p != NULL && *p != '\0' ? p : PORTDB_DB_PATH;
-}
-
-static void set_current(struct handle *h, int why)
-{
-	struct handle *old = atomic_load(&current);
-
-	atomic_store(&unavailable, why);
-	atomic_store(&current, h);
-	if (old != NULL)
-		handle_unref(old);
 }
 
 /* The same file, unchanged?  The change time covers chmod and chown, so
@@ -185,7 +231,9 @@ static void revalidate(long now)
 	int rc;
 
 	atomic_store(&next_check_ms, now + check_interval_ms);
-	if (lstat(path, &st) < 0) {
+	/* With nothing open, the open's own fstat tells what the file is:
+	 * an lstat first would cost a system call in every process. */
+	if (h != NULL && lstat(path, &st) < 0) {
 		set_current(NULL, errno);
 		return;
 	}
@@ -202,76 +250,170 @@ static void revalidate(long now)
 			set_current(NULL, rc);
 			return;
 		}
-		n->refs = 1;
-		n->next = all_handles;
-		all_handles = n;
 		set_current(n, 0);
 		h = n;
 	}
 	atomic_store(&h->stale, portdb_check_sources(h->db, NULL, 0) != 0);
 }
 
+/* This thread's slot, made and registered on its first lookup. */
 static struct reader *get_reader(void)
 {
 	struct reader *r = pthread_getspecific(reader_key);
 
-	if (r == NULL) {
-		r = calloc(1, sizeof *r);
-		if (r != NULL && pthread_setspecific(reader_key, r) != 0) {
-			free(r);
-			r = NULL;
-		}
+	if (r != NULL)
+		return r;
+	r = aligned_alloc(_Alignof(struct reader), sizeof *r);
+	if (r == NULL)
+		return NULL;
+	atomic_init(&r->active, NULL);
+	r->seen = NULL;
+	/* The slot is read and written concurrently by design (see the top
+	 * of this file), which helgrind cannot tell from a race. */
+	VALGRIND_HG_DISABLE_CHECKING(&r->active, sizeof r->active);
+	if (pthread_setspecific(reader_key, r) != 0) {
+		free(r);
+		return NULL;
 	}
+	pthread_mutex_lock(&lock);
+	r->next = readers;
+	readers = r;
+	pthread_mutex_unlock(&lock);
 	return r;
 }
 
-/* Move R to the current database.  Called with the lock held. */
-static int reader_attach(struct reader *r)
+/* The check that runs about once a second, and after fork(). */
+__attribute__((noinline)) static void revalidate_locked(struct reader *self, long now)
 {
-	struct handle *h = atomic_load(&current);
-
-	reader_detach(r);
-	if (h == NULL)
-		return atomic_load(&unavailable);
-	h->refs++;
-	r->handle = h;
-	return 0;
+	pthread_mutex_lock(&lock);
+	if (atomic_load(&forked))
+		after_fork(self);
+	if (now >= atomic_load(&next_check_ms))
+		revalidate(now);
+	pthread_mutex_unlock(&lock);
 }
 
-int runtime_begin(const struct portdb **out)
+static inline void maybe_revalidate(struct reader *self)
+{
+	long now = now_ms();
+
+	if (atomic_load_explicit(&forked, memory_order_relaxed) ||
+	    now >= atomic_load_explicit(&next_check_ms, memory_order_relaxed))
+		revalidate_locked(self, now);
+}
+
+int runtime_begin(struct runtime_lookup *l, const struct portdb **out)
 {
 	struct reader *r;
 	struct handle *h;
-	long now;
-	int rc;
 
 	if (init_failed)
 		return ENOMEM;
 	r = get_reader();
 	if (r == NULL)
 		return ENOMEM;
-
-	now = now_ms();
-	if (atomic_load(&forked) || now >= atomic_load(&next_check_ms)) {
-		pthread_mutex_lock(&lock);
-		if (atomic_load(&forked))
-			after_fork(r);
-		if (now >= atomic_load(&next_check_ms))
-			revalidate(now);
-		pthread_mutex_unlock(&lock);
+	maybe_revalidate(r);
+	for (;;) {
+		h = atomic_load(&current);
+		if (h == NULL)
+			return atomic_load(&unavailable);
+		atomic_store(&r->active, h);
+		if (atomic_load(&current) == h)
+			break;
+		/* Replaced in between: H may be gone; never touch it. */
 	}
-
-	h = atomic_load(&current);
-	if (r->handle != h || h == NULL) {
+	/* The atomics above suffice; passing through the lock once per
+	 * version as well lets helgrind see who made the version. */
+	if (h != r->seen) {
 		pthread_mutex_lock(&lock);
-		rc = reader_attach(r);
 		pthread_mutex_unlock(&lock);
-		if (rc != 0)
-			return rc;
-		h = r->handle;
+		r->seen = h;
 	}
-	if (atomic_load_explicit(&h->stale, memory_order_relaxed))
+	if (atomic_load_explicit(&h->stale, memory_order_relaxed)) {
+		atomic_store_explicit(&r->active, NULL, memory_order_release);
 		return ESTALE;
+	}
+	l->reader = r;
 	*out = h->db;
 	return 0;
+}
+
+void runtime_end(struct runtime_lookup *l)
+{
+	struct reader *r = l->reader;
+
+	atomic_store_explicit(&r->active, NULL, memory_order_release);
+}
+
+/* Drop the walk's version.  Called with enum_lock held. */
+static void enum_release(void)
+{
+	if (enum_handle == NULL)
+		return;
+	pthread_mutex_lock(&lock);
+	enum_handle->holds--;
+	reclaim();
+	pthread_mutex_unlock(&lock);
+	enum_handle = NULL;
+}
+
+int runtime_enum_begin(const struct portdb **out, uint32_t *pos)
+{
+	struct reader *r;
+	struct handle *h;
+	int rc = 0;
+
+	if (init_failed)
+		return ENOMEM;
+	pthread_mutex_lock(&enum_lock);
+	if (enum_done) {
+		*out = NULL;
+		*pos = 0;
+		return 0;
+	}
+	if (enum_handle == NULL) {
+		r = get_reader();
+		if (r == NULL) {
+			pthread_mutex_unlock(&enum_lock);
+			return ENOMEM;
+		}
+		maybe_revalidate(r);
+		pthread_mutex_lock(&lock);
+		h = atomic_load(&current);
+		if (h == NULL)
+			rc = atomic_load(&unavailable);
+		else if (atomic_load(&h->stale))
+			rc = ESTALE;
+		else
+			h->holds++;
+		pthread_mutex_unlock(&lock);
+		if (rc != 0) {
+			pthread_mutex_unlock(&enum_lock);
+			return rc;
+		}
+		enum_handle = h;
+	}
+	*out = enum_handle->db;
+	*pos = enum_pos;
+	return 0;
+}
+
+void runtime_enum_end(int advance, int at_end)
+{
+	if (advance)
+		enum_pos++;
+	if (at_end) {
+		enum_release();
+		enum_done = 1;
+	}
+	pthread_mutex_unlock(&enum_lock);
+}
+
+void runtime_enum_reset(void)
+{
+	pthread_mutex_lock(&enum_lock);
+	enum_release();
+	enum_pos = 0;
+	enum_done = 0;
+	pthread_mutex_unlock(&enum_lock);
 }
