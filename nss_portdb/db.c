@@ -66,7 +66,7 @@ static int read_meta(struct portdb *db, uint64_t *meta_sum, char *why, size_t wh
 	seal_meta_init(&sum);
 	seal_meta_add(&sum, v, n);
 	/* An entry names its source in 16 bits. */
-	if (db->meta.nsources > 65536) {
+	if (db->meta.nsources > META_MAX_SOURCES) {
 		why_set(why, whylen, "corrupt header (%u sources)", db->meta.nsources);
 		db->meta.nsources = 0;
 		return EBADMSG;

@@ -1,5 +1,5 @@
-/* One services entry as stored in the database, and its unpacking into a
- * caller's struct servent. */
+/* One services entry as stored in the database (format.h), and its
+ * unpacking into a caller's struct servent. */
 #ifndef PORTDB_ENTRY_H
 #define PORTDB_ENTRY_H
 
@@ -7,20 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Encoded record, all integers big-endian; the port in network order:
- *
- *   0  u32 seq       position in file order, from 0 (getservent order)
- *   4  u32 line      line number in its source file, from 1
- *   8  u16 source    index of the source file (see meta)
- *  10  u16 port      network byte order, as s_port wants it
- *  12  u32 naliases
- *  16  u32 blocklen  length of the string block that follows
- *  20  block         proto NUL name NUL alias NUL ... (2 + naliases strings)
- *
- * An index value is one or more such records back to back, ordered by seq.
- */
-#define ENTRY_HEADER_SIZE 20u
-#define ENTRY_BLOCKLEN_AT 16u
+#include "format.h"
 
 /* A record found in the database: a view into the mapped file, checked. */
 struct entry_view {

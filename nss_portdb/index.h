@@ -1,23 +1,6 @@
-/* The index: the one large LMDB value that answers every lookup.
- *
- * All integers big-endian:
- *
- *   0   u32 nslots       a power of two
- *   4   u32 nentries
- *   8   u64 records_len
- *  16   slots[nslots]    u32 check, u32 record offset (0xffffffff: empty)
- *       seq[nentries]    u32 record offset of the entry at each position
- *       records          encoded entries (entry.h), in file order
- *
- * A slot holds one question (by name or by port, with a protocol or any)
- * and the record of the first entry that answers it, as glibc's scan of
- * the text would find it.  A question hashes to 64 bits: the high half
- * picks the home slot, the low half is the check.  Lookups probe
- * linearly from the home slot to the first empty one and return the
- * first record whose check matches and which answers the question; the
- * writer inserts in file order with the same probe, so that first record
- * is the earliest entry that answers (see index.c).
- */
+/* The index: the one large LMDB value that answers every lookup (its
+ * layout, and why the first match is glibc's answer: format.h, index.c).
+ * Reading is here; building, in index_write.c, is the writer's. */
 #ifndef PORTDB_INDEX_H
 #define PORTDB_INDEX_H
 
@@ -27,9 +10,6 @@
 #include "entry.h"
 #include "keys.h"
 #include "seal.h"
-
-#define INDEX_HEADER_SIZE 16u
-#define INDEX_EMPTY 0xffffffffu
 
 /* A checked view of an index value in the map.  Every byte is verified
  * against SEAL before it is read (NULL: memory the caller built). */
@@ -55,8 +35,8 @@ int query_matches(const struct query *q, const struct entry_view *v);
 int index_find(const struct index_view *ix, const struct query *q, struct entry_view *out);
 int index_entry_at(const struct index_view *ix, uint32_t seq, struct entry_view *out);
 
-/* Writer side.  index_plan sizes the index of NENTRIES records of
- * RECORDS_LEN bytes that ask at most NQUESTIONS questions (load factor at
+/* The writer's half (index_write.c, not in the module).  index_plan
+ * sizes the index of NENTRIES records of RECORDS_LEN bytes that ask at most NQUESTIONS questions (load factor at
  * most 2/3).  @return 0, or EFBIG. */
 struct index_plan {
 	uint32_t nslots;

@@ -1,27 +1,12 @@
-/* The LMDB keys of the database, and the hashes of the questions a
- * lookup asks.
- *
- * The database holds a handful of LMDB keys, each 8 bytes, big-endian
- * (byte order is numeric order): a tag byte, then 7 bytes.
- *
- *   'I' 0 ... 0     the index: hash table, entry table and records (index.h)
- *   'M' 0 ... id    metadata (meta.h)
- *   'S' 0 ... 0     the seal: checksums of the others (seal.h); it sorts
- *                   last, so the writer appends it when it knows the rest
- */
+/* The LMDB keys of the database (format.h), and the hashes of the
+ * questions a lookup asks. */
 #ifndef PORTDB_KEYS_H
 #define PORTDB_KEYS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEY_SIZE 8
-
-enum key_tag {
-	KEY_INDEX = 'I',
-	KEY_META = 'M',
-	KEY_SEAL = 'S',
-};
+#include "format.h"
 
 uint64_t key_index(void);
 uint64_t key_meta(uint32_t id);

@@ -1,4 +1,4 @@
-/* The seal (seal.h). */
+/* The seal, the reader's half (seal.h); sealing is in seal_write.c. */
 #include <config.h>
 
 #include "seal.h"
@@ -7,43 +7,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-
-static uint32_t block_count(uint64_t len)
-{
-	return (uint32_t)((len + SEAL_BLOCK - 1) / SEAL_BLOCK);
-}
-
-size_t seal_size(uint64_t len)
-{
-	return SEAL_HEADER_SIZE + (size_t)block_count(len) * 8;
-}
-
-static uint64_t block_sum(const unsigned char *index, uint64_t len, uint32_t shift, uint32_t b)
-{
-	uint64_t off = (uint64_t)b << shift, n = len - off < (1ull << shift) ? len - off : 1ull << shift;
-
-	return checksum(index + off, (size_t)n, b);
-}
-
-void seal_encode(unsigned char *out, const unsigned char *index, uint64_t len,
-		 uint64_t meta_sum)
-{
-	uint32_t n = block_count(len), shift = 0;
-
-	while ((1u << shift) < SEAL_BLOCK)
-		shift++;
-	put_be32(out, SEAL_BLOCK);
-	put_be32(out + 4, n);
-	put_be64(out + 8, len);
-	put_be64(out + 16, meta_sum);
-	for (uint32_t b = 0; b < n; b++)
-		put_be64(out + SEAL_HEADER_SIZE + (size_t)b * 8, block_sum(index, len, shift, b));
-}
-
-void seal_set_meta_sum(unsigned char *out, uint64_t meta_sum)
-{
-	put_be64(out + 16, meta_sum);
-}
 
 void seal_meta_init(struct checksum *c)
 {
@@ -112,7 +75,7 @@ int seal_verify(struct seal *s, uint64_t off, uint64_t len)
 		if (atomic_load_explicit(&s->verified[b >> 3], memory_order_relaxed) & bit)
 			continue;
 		if (b >= s->nblocks ||
-		    block_sum(s->data, s->len, s->shift, (uint32_t)b) != get_be64(s->sums + b * 8)) {
+		    seal_block_sum(s->data, s->len, s->shift, (uint32_t)b) != get_be64(s->sums + b * 8)) {
 			atomic_store_explicit(&s->corrupt, 1, memory_order_relaxed);
 			return EBADMSG;
 		}

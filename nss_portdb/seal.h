@@ -8,13 +8,7 @@
  * touches, once, whatever the size of the file.  The metadata ('M'
  * values) is read whole at open, and checked whole.
  *
- * The seal value, under its own key (keys.h), integers big-endian:
- *   0  u32 block size (a power of two)
- *   4  u32 number of blocks
- *   8  u64 length of the index value
- *  16  u64 checksum of the metadata: each 'M' value in key order, as its
- *      length (u32) and its bytes, seeded with 0
- *  24  u64 checksum of block i, for each block
+ * The layout of the seal value is in format.h.
  *
  * A block's checksum is read when the block is verified; a damaged one
  * makes its block fail, which is safe.  A block that fails marks the
@@ -27,9 +21,23 @@
 #include <stdint.h>
 
 #include "checksum.h"
+#include "format.h"
 
-#define SEAL_BLOCK 4096u
-#define SEAL_HEADER_SIZE 24u
+/* What both halves compute alike: the number of blocks of an index of
+ * LEN bytes, and the checksum of block B (blocks of 1 << SHIFT bytes). */
+static inline uint32_t seal_block_count(uint64_t len)
+{
+	return (uint32_t)((len + SEAL_BLOCK - 1) / SEAL_BLOCK);
+}
+
+static inline uint64_t seal_block_sum(const unsigned char *index, uint64_t len,
+				      uint32_t shift, uint32_t b)
+{
+	uint64_t off = (uint64_t)b << shift;
+	uint64_t n = len - off < (1ull << shift) ? len - off : 1ull << shift;
+
+	return checksum(index + off, (size_t)n, b);
+}
 
 /* The seal of one opened database, as a reader sees it. */
 struct seal {
@@ -42,7 +50,8 @@ struct seal {
 	atomic_int corrupt;
 };
 
-/* Writer: the seal of an index value of LEN bytes at INDEX, with META_SUM
+/* The writer's half (seal_write.c, not in the module): the seal of an
+ * index value of LEN bytes at INDEX, with META_SUM
  * the checksum of the metadata (seal_meta_*), into OUT, which holds
  * seal_size(LEN) bytes. */
 size_t seal_size(uint64_t len);

@@ -1,0 +1,84 @@
+/* Building the index: the writer's half of index.h (the reader's, and
+ * why the first match is glibc's answer, are in index.c). */
+#include <config.h>
+
+#include "index.h"
+#include "bytes.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Does the record at OFF, which this writer laid out itself, answer Q? */
+static int answers(const struct index_view *ix, uint32_t off, const struct query *q)
+{
+	struct entry_view v;
+
+	return off < ix->records_len &&
+	       entry_decode(ix->records + off, (size_t)(ix->records_len - off), &v) != 0 &&
+	       query_matches(q, &v);
+}
+
+int index_plan(struct index_plan *plan, uint32_t nentries, uint64_t records_len,
+	       uint64_t nquestions)
+{
+	uint64_t want = nquestions + nquestions / 2 + 1, nslots = 8, size;
+
+	while (nslots < want)
+		nslots *= 2;
+	if (nslots > (1ULL << 31) || records_len >= INDEX_EMPTY)
+		return EFBIG;
+	size = INDEX_HEADER_SIZE + nslots * 8 + (uint64_t)nentries * 4 + records_len;
+	if (size > SIZE_MAX || size > UINT32_MAX * 4ULL)
+		return EFBIG;
+	plan->nslots = (uint32_t)nslots;
+	plan->nentries = nentries;
+	plan->records_len = records_len;
+	plan->size = (size_t)size;
+	return 0;
+}
+
+void index_layout(unsigned char *out, const struct index_plan *plan,
+		  const size_t *offsets, const unsigned char *records)
+{
+	unsigned char *seq = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8;
+
+	put_be32(out, plan->nslots);
+	put_be32(out + 4, plan->nentries);
+	put_be64(out + 8, plan->records_len);
+	memset(out + INDEX_HEADER_SIZE, 0xff, (size_t)plan->nslots * 8);
+	for (uint32_t i = 0; i < plan->nentries; i++)
+		put_be32(seq + (size_t)i * 4, (uint32_t)offsets[i]);
+	memcpy(seq + (size_t)plan->nentries * 4, records, plan->records_len);
+}
+
+void index_insert(unsigned char *out, const struct index_plan *plan,
+		  const struct query *q, uint32_t record_offset)
+{
+	/* The view of what index_layout wrote: no need to check it again
+	 * for every question. */
+	struct index_view ix = {
+		.base = out,
+		.slots = out + INDEX_HEADER_SIZE,
+		.seq = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8,
+		.records = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8 +
+			   (size_t)plan->nentries * 4,
+		.records_len = plan->records_len,
+		.mask = plan->nslots - 1,
+		.nentries = plan->nentries,
+	};
+	uint64_t h = query_hash(q);
+	uint32_t i, check = (uint32_t)h;
+
+	for (i = (uint32_t)(h >> 32) & ix.mask;; i = (i + 1) & ix.mask) {
+		unsigned char *slot = out + INDEX_HEADER_SIZE + (size_t)i * 8;
+		uint32_t off = get_be32(slot + 4);
+
+		if (off == INDEX_EMPTY) {
+			put_be32(slot, check);
+			put_be32(slot + 4, record_offset);
+			return;
+		}
+		if (get_be32(slot) == check && answers(&ix, off, q))
+			return;   /* an earlier entry answers already */
+	}
+}
