@@ -6,6 +6,7 @@
 #include "entry.h"
 #include "bytes.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdalign.h>
 #include <string.h>
@@ -88,6 +89,10 @@ int entry_to_servent(const struct entry_view *v, struct servent *result,
 	}
 	aliases[v->naliases] = NULL;
 	result->s_aliases = aliases;
+	/* What was filled is what entry_servent_size counted: the aliases
+	 * end the block (entry_decode checked that), the block ends it. */
+	assert(p == strings + v->blocklen);
+	assert((size_t)(p - buf) == need);
 	return 0;
 }
 
