@@ -40,6 +40,33 @@ int svc_format_from_name(const char *name, enum svc_format *out);
  * Never SVC_FORMAT_AUTO. */
 enum svc_format svc_format_detect(const char *data, size_t len);
 
+/* svc_format_detect one line at a time, for a reader that goes through
+ * the lines anyway: `portdb check` notes a services file that looks
+ * like another format.  Zero-initialise, feed each physical line (no
+ * newline) in order, then ask svc_detect_result; free with
+ * svc_detect_free. */
+struct svc_detect {
+	unsigned long lines, entries, merged, nmap;
+	unsigned long merged_line, nmap_line;   /* the first such line; 0: none */
+	size_t merged_col, nmap_col;            /* 0-based, on that line */
+	int csv_header, dump;    /* what the first line is */
+	int done;                /* further lines change nothing */
+	struct svc_line l;
+	char *buf;
+	size_t cap;
+};
+
+/* @return 0, or ENOMEM (the lines seen so far still count). */
+int svc_detect_line(struct svc_detect *d, const char *raw, size_t len);
+
+/* The format the lines fed so far look like (never AUTO), and in *LINE
+ * and *COL where it shows first: the CSV header, the first merged
+ * protocol, the first frequency (line 0 for services). */
+enum svc_format svc_detect_result(const struct svc_detect *d, unsigned long *line,
+				  size_t *col);
+
+void svc_detect_free(struct svc_detect *d);
+
 /* Where an entry comes from. */
 struct svc_pos {
 	unsigned long line;      /* from 1; for CSV the row's first line */
