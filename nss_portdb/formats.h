@@ -11,8 +11,9 @@
 #include "parse.h"
 
 enum svc_format {
-	SVC_FORMAT_AUTO = 0,   /* detect from the content */
-	SVC_FORMAT_SERVICES,   /* services(5), glibc's rules */
+	/* The zero value: what is not told otherwise is read as glibc reads it. */
+	SVC_FORMAT_SERVICES = 0,   /* services(5), glibc's rules */
+	SVC_FORMAT_AUTO,       /* detect from the content (svc_format_detect) */
 	SVC_FORMAT_IANA_CSV,   /* service-names-port-numbers.csv */
 	SVC_FORMAT_WIRESHARK,  /* services(5) with merged protocols: 80/tcp/udp */
 	SVC_FORMAT_NMAP,       /* nmap-services: name port/proto frequency */
@@ -37,6 +38,8 @@ int svc_format_from_name(const char *name, enum svc_format *out);
  *    merge protocols, such as 80/tcp/udp, every part a transport
  *    (tcp, udp, sctp, dccp);
  *  - services otherwise.
+ * Only `portdb convert` (and --format=auto) guesses: to glibc every
+ * file is services(5) text, so that is how a source is built.
  * Never SVC_FORMAT_AUTO. */
 enum svc_format svc_format_detect(const char *data, size_t len);
 

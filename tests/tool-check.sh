@@ -1,7 +1,7 @@
 #!/bin/bash
 # portdb check: each kind of problem reported at its line and column, the
 # exit statuses (0 clean, 1 warnings only, 2 errors), unreadable input,
-# CSV, nmap and Wireshark input; Debian 12's own /etc/services (exactly
+# CSV, nmap and Wireshark input named with --format; Debian 12's own /etc/services (exactly
 # one finding, dicom) and the IANA registry (its port ranges).
 # shellcheck source=tests/lib.sh disable=SC2154  # lib.sh sets $tmp
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -122,11 +122,13 @@ echo "ok: an unreadable file is an error, exit 2"
 run 2 check --no-such-option
 run 2 check --format=xml "$tmp/clean"
 grep -q "unknown format 'xml'" "$tmp/err" || fail "bad format: $(cat "$tmp/err")"
+run 2 check --format=nmap
+grep -q "^portdb: --format is for the SOURCEs named" "$tmp/err" || fail "--format without FILE: $(cat "$tmp/err")"
 echo "ok: bad usage: exit 2"
 
 # ------------------------------------------------------ other formats
 csv=$top_srcdir/data/iana-sample.csv
-run 1 check "$csv"
+run 1 check --format=csv "$csv"
 cat >"$tmp/expected" <<EOF
 $csv:26:5: warning: port 80/tcp already belongs to 'http' at $csv:24: a lookup by port never finds 'www'
 $csv:43:5: warning: port range 6000-6063 gives 64 entries, one per port (services(5) has no ranges: glibc drops such a line)
@@ -137,7 +139,7 @@ grep -q '7 CSV rows without a name, port or protocol skipped' "$tmp/err" || fail
 echo "ok: IANA CSV: the port conflict and the ranges, rows without name/port/protocol counted"
 
 printf 'Service Name,Port Number,Transport Protocol,Description\r\nok,1,tcp,fine\r\nbad,8o,tcp,"x"\r\nworse,2,tcp,"never closed\r\n' >"$tmp/bad.csv"
-run 2 check "$tmp/bad.csv"
+run 2 check --format=csv "$tmp/bad.csv"
 cat >"$tmp/expected" <<EOF
 $tmp/bad.csv:3:5: error: malformed CSV: port '8o' is neither a number nor a range LOW-HIGH within 0-65535
 $tmp/bad.csv:4:13: error: malformed CSV: a quoted field is not closed (the rest of the file is not read)
@@ -145,7 +147,7 @@ EOF
 same_text "$tmp/expected" "$tmp/out" "check of a malformed CSV"
 echo "ok: malformed CSV rows are errors at their line"
 
-run 1 check "$top_srcdir/data/nmap-sample"
+run 1 check --format=nmap "$top_srcdir/data/nmap-sample"
 grep -q "nmap-sample:10:1: warning: 'unknown' is already tcp port 4 at .*nmap-sample:8 (its name)" "$tmp/out" ||
 	fail "nmap: $(head -3 "$tmp/out")"
 if grep -q '0\.00' "$tmp/out"; then fail "nmap: a frequency was read as an alias: $(grep '0\.00' "$tmp/out")"; fi
@@ -167,7 +169,7 @@ fi
 # ------------------------------------------------- the IANA registry
 iana=/usr/share/wireshark/services
 if [ -f "$iana" ]; then
-	run 1 "$PORTDB" check "$iana"
+	run 1 "$PORTDB" check --format=wireshark "$iana"
 	grep -q "^$iana:[0-9]*:6: warning: port range 6000-6063 gives 64 entries" "$tmp/out" ||
 		fail "IANA registry: the x11 range is not flagged: $(grep -c . "$tmp/out") findings"
 	line=$(sed -n "s|^$iana:\([0-9]*\):6: warning: port range 6000-6063.*|\1|p" "$tmp/out")
@@ -175,8 +177,9 @@ if [ -f "$iana" ]; then
 	ranges=$(grep -c 'warning: port range' "$tmp/out")
 	want=$(grep -c '^[^#[:space:]][^[:space:]]*[[:space:]]*[0-9][0-9]*-[0-9][0-9]*/' "$iana")
 	[ "$ranges" -eq "$want" ] || fail "IANA registry: $ranges ranges flagged, $want in the file"
-	# Read as services text (glibc's rules), each range line is dropped: an error.
-	run 2 "$PORTDB" check --format=services "$iana"
+	# Read as services text (glibc's rules, the default), each range line
+	# is dropped: an error.
+	run 2 "$PORTDB" check "$iana"
 	grep -q "^$iana:$line:6: error: port range '6000-6063': services(5) has no ranges" "$tmp/out" ||
 		fail "IANA as services: $(grep range "$tmp/out")"
 	echo "ok: the IANA registry: its $ranges port-range lines are flagged"

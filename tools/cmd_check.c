@@ -29,8 +29,11 @@ static void usage(FILE *out)
 		"non-UTF-8 bytes, protocols not in the protocols file, port ranges that\n"
 		"become one entry per port, CSV rows services(5) cannot hold.\n"
 		"\n"
-		"  -f, --format FORMAT    read the FILEs as services, iana-csv, wireshark\n"
-		"                         or nmap (default: detected from the content)\n"
+		"  -f, --format FORMAT    read the FILEs named as FORMAT: services (the\n"
+		"                         default: glibc's reading, whatever the text looks\n"
+		"                         like), iana-csv, wireshark, nmap, or auto (guessed\n"
+		"                         from the content, as convert does); the default\n"
+		"                         sources and drop-ins are always services\n"
 		"      --dropin-dir DIR   also read the *.conf files of DIR, after the FILEs\n"
 		"      --no-dropins       read no drop-in directory\n"
 		"  -p, --protocols FILE   check protocols against FILE (default\n"
@@ -86,6 +89,10 @@ int cmd_check(int argc, char **argv)
 	}
 	sa.files = argv + optind;
 	sa.nfiles = argc - optind;
+	if (source_args_check(&sa, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		return CHECK_ERRORS;
+	}
 
 	lt = lint_new(protocols, &proto_err);
 	if (lt == NULL) {
