@@ -1,8 +1,10 @@
 #!/bin/bash
 # portdb check: each kind of problem reported at its line and column, the
 # exit statuses (0 clean, 1 warnings only, 2 errors), unreadable input,
-# CSV, nmap and Wireshark input named with --format; Debian 12's own /etc/services (exactly
-# one finding, dicom) and the IANA registry (its port ranges).
+# CSV, nmap and Wireshark input named with --format, and the note on a
+# services file that only looks like one of them; Debian 12's own
+# /etc/services (exactly one finding, dicom) and the IANA registry (its
+# port ranges).
 # shellcheck source=tests/lib.sh disable=SC2154  # lib.sh sets $tmp
 . "${top_srcdir:-.}/tests/lib.sh"
 # shellcheck source=tests/tool-lib.sh
@@ -152,6 +154,39 @@ grep -q "nmap-sample:10:1: warning: 'unknown' is already tcp port 4 at .*nmap-sa
 	fail "nmap: $(head -3 "$tmp/out")"
 if grep -q '0\.00' "$tmp/out"; then fail "nmap: a frequency was read as an alias: $(grep '0\.00' "$tmp/out")"; fi
 echo "ok: nmap-services"
+
+# ------------------------------------------------------ look-alikes
+# Services files that look like another format are read as glibc reads
+# them; check says what they look like in a note, which changes nothing
+# in the exit status or the counts.
+printf '# a services file from nmap\ntcpmux\t1/tcp\t0.001822\t# mux\necho\t7/tcp\t0.004855\n' >"$tmp/nmap-like"
+run 0 check "$tmp/nmap-like"
+echo "$tmp/nmap-like:2:14: note: this looks like nmap-services; glibc reads the frequency as an alias; use --format=nmap to convert it" >"$tmp/expected"
+same_text "$tmp/expected" "$tmp/out" "check of an nmap look-alike"
+grep -qx 'portdb: 0 errors, 0 warnings in 2 entries from 1 file' "$tmp/err" || fail "nmap look-alike summary: $(cat "$tmp/err")"
+run 0 check --format=nmap "$tmp/nmap-like"
+[ ! -s "$tmp/out" ] || fail "nmap look-alike read as nmap: $(cat "$tmp/out")"
+
+printf 'ssh 22/tcp\nmyapp 5000/tcp/udp myapp-alias\nother 5001/udp/tcp\n' >"$tmp/merged-like"
+run 0 check --protocols '' "$tmp/merged-like"
+echo "$tmp/merged-like:2:12: note: this looks like Wireshark's merged form; glibc reads a protocol such as tcp/udp as one protocol, not one entry per part; use --format=wireshark to convert it" >"$tmp/expected"
+same_text "$tmp/expected" "$tmp/out" "check of a Wireshark look-alike"
+run 0 check --protocols '' --format=wireshark "$tmp/merged-like"
+[ ! -s "$tmp/out" ] || fail "Wireshark look-alike read as wireshark: $(cat "$tmp/out")"
+
+printf 'Service Name,Port Number,Transport Protocol\nssh 22/tcp\n' >"$tmp/csv-like"
+run 2 check "$tmp/csv-like"
+cat >"$tmp/expected" <<EOF
+$tmp/csv-like:1:1: note: this looks like IANA's CSV; glibc drops this header and reads the rest as services(5) text; use --format=iana-csv to convert it
+$tmp/csv-like:1:9: error: 'Name,Port' is not a port number: glibc drops the line
+EOF
+same_text "$tmp/expected" "$tmp/out" "check of a CSV look-alike"
+grep -qx 'portdb: 1 error, 0 warnings in 1 entries from 1 file' "$tmp/err" || fail "CSV look-alike summary: $(cat "$tmp/err")"
+# What portdb dump prints never looks like anything else.
+printf '# portdb dump of x\na\t1/tcp/udp\nb\t2/tcp/udp\n' >"$tmp/dump-like"
+run 0 check --protocols '' "$tmp/dump-like"
+[ ! -s "$tmp/out" ] || fail "a dump: $(cat "$tmp/out")"
+echo "ok: look-alikes of nmap-services, Wireshark and CSV: a note, the exit status unchanged"
 
 # ------------------------------------------------- Debian 12's file
 # Debian 12's netbase 6.4 /etc/services, unmodified: its one real problem
