@@ -33,7 +33,9 @@ int entry_set_add_file(struct entry_set *set, const char *path,
 		       skip_fn *on_skip, void *ctx, char *err, size_t errlen);
 
 struct collect_opts {
-	enum svc_format format;            /* AUTO: detect each file's format */
+	/* SERVICES (the zero value) unless a format was asked for; AUTO:
+	 * detect each file's format. */
+	enum svc_format format;
 	/* Sees every source's begin and end, and every line, entry and
 	 * issue as the reader gives them (for `portdb check`).  May be NULL. */
 	const struct svc_sink *observer;
@@ -53,8 +55,8 @@ int entry_set_add_source(struct entry_set *set, const char *path,
 
 /* Append the drop-in directory DIR: each regular file in it whose name
  * ends in ".conf" and does not start with '.', in byte order of the
- * names, read as entry_set_add_source does (its format detected unless
- * OPTS forces one).  DIR itself is recorded as a source before it is
+ * names, read as entry_set_add_source does (in OPTS->format: portdb
+ * asks for services).  DIR itself is recorded as a source before it is
  * listed: adding, removing or renaming a file changes its mtime, so the
  * database goes stale.  A DIR that does not exist is no error and is not
  * recorded (creating it later does not make the database stale).

@@ -448,49 +448,109 @@ out:
 
 /* ------------------------------------------------------------- detection */
 
-enum svc_format svc_format_detect(const char *data, size_t len)
+static const char bom[] = "\xef\xbb\xbf";
+
+/* The first line: a byte order mark is skipped, and it alone can be a
+ * CSV header (never read further) or say it is a portdb dump. */
+static void detect_first(struct svc_detect *d, const char **raw, size_t *len)
 {
-	struct svc_line l = { 0 };
 	struct csv c;
-	size_t idx[3], at = 0, n, cap = 0;
-	unsigned long entries = 0, merged = 0, nmap = 0;
-	const char *raw;
-	char *buf = NULL;
+	size_t idx[3];
 	int is_csv;
 
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-		data += 3;
-		len -= 3;
+	if (*len >= 3 && memcmp(*raw, bom, 3) == 0) {
+		*raw += 3;
+		*len -= 3;
 	}
-	if (len >= 9 && memcmp(data, "# portdb ", 9) == 0)
-		return SVC_FORMAT_SERVICES;
-	/* Only the first line can be the header: never read further. */
-	raw = memchr(data, '\n', len);
-	csv_init(&c, data, raw != NULL ? (size_t)(raw - data) : len);
+	if (*len >= 9 && memcmp(*raw, "# portdb ", 9) == 0) {
+		d->dump = 1;
+		return;
+	}
+	csv_init(&c, *raw, *len);
 	is_csv = csv_record(&c) == 1 && c.nf >= 3 && csv_header(&c, idx);
 	csv_free(&c);
-	if (is_csv)
-		return SVC_FORMAT_IANA_CSV;
+	d->csv_header = is_csv;
+}
 
-	while (entries < 1000 && next_line(data, len, &at, &raw, &n)) {
-		if (grow_buf(&buf, &cap, n + 1) != 0)
-			break;
-		memcpy(buf, raw, n);
-		if (svc_parse_line(buf, n, &l) != PARSE_OK)
-			continue;
-		entries++;
-		if (is_merged(l.proto))
-			merged++;
-		if (l.naliases == 1 && is_fraction(l.aliases[0]))
-			nmap++;
+int svc_detect_line(struct svc_detect *d, const char *raw, size_t len)
+{
+	size_t skip = 0;
+
+	if (d->done)
+		return 0;
+	if (++d->lines == 1) {
+		const char *p = raw;
+		detect_first(d, &p, &len);
+		skip = (size_t)(p - raw);
+		raw = p;
+		if (d->dump || d->csv_header) {
+			d->done = 1;
+			return 0;
+		}
 	}
-	svc_line_free(&l);
-	free(buf);
-	if (nmap > 0 && nmap * 10 >= entries * 9)
+	if (grow_buf(&d->buf, &d->cap, len + 1) != 0)
+		return ENOMEM;
+	memcpy(d->buf, raw, len);
+	if (svc_parse_line(d->buf, len, &d->l) != PARSE_OK)
+		return 0;
+	d->entries++;
+	if (is_merged(d->l.proto) && d->merged++ == 0) {
+		d->merged_line = d->lines;
+		d->merged_col = skip + (size_t)(d->l.proto - d->buf);
+	}
+	if (d->l.naliases == 1 && is_fraction(d->l.aliases[0]) && d->nmap++ == 0) {
+		d->nmap_line = d->lines;
+		d->nmap_col = skip + (size_t)(d->l.aliases[0] - d->buf);
+	}
+	d->done = d->entries >= 1000;
+	return 0;
+}
+
+enum svc_format svc_detect_result(const struct svc_detect *d, unsigned long *line,
+				  size_t *col)
+{
+	*line = 0;
+	*col = 0;
+	if (d->dump)
+		return SVC_FORMAT_SERVICES;
+	if (d->csv_header) {
+		*line = 1;
+		return SVC_FORMAT_IANA_CSV;
+	}
+	if (d->nmap > 0 && d->nmap * 10 >= d->entries * 9) {
+		*line = d->nmap_line;
+		*col = d->nmap_col;
 		return SVC_FORMAT_NMAP;
-	if (merged >= 2 && merged * 4 >= entries)
+	}
+	if (d->merged >= 2 && d->merged * 4 >= d->entries) {
+		*line = d->merged_line;
+		*col = d->merged_col;
 		return SVC_FORMAT_WIRESHARK;
+	}
 	return SVC_FORMAT_SERVICES;
+}
+
+void svc_detect_free(struct svc_detect *d)
+{
+	svc_line_free(&d->l);
+	free(d->buf);
+	memset(d, 0, sizeof *d);
+}
+
+enum svc_format svc_format_detect(const char *data, size_t len)
+{
+	struct svc_detect d = { 0 };
+	enum svc_format f;
+	size_t at = 0, n, col;
+	unsigned long line;
+	const char *raw;
+
+	while (!d.done && next_line(data, len, &at, &raw, &n))
+		if (svc_detect_line(&d, raw, n) != 0)
+			break;
+	f = svc_detect_result(&d, &line, &col);
+	svc_detect_free(&d);
+	return f;
 }
 
 int svc_read(const char *data, size_t len, enum svc_format format,

@@ -11,8 +11,9 @@
 #include "parse.h"
 
 enum svc_format {
-	SVC_FORMAT_AUTO = 0,   /* detect from the content */
-	SVC_FORMAT_SERVICES,   /* services(5), glibc's rules */
+	/* The zero value: what is not told otherwise is read as glibc reads it. */
+	SVC_FORMAT_SERVICES = 0,   /* services(5), glibc's rules */
+	SVC_FORMAT_AUTO,       /* detect from the content (svc_format_detect) */
 	SVC_FORMAT_IANA_CSV,   /* service-names-port-numbers.csv */
 	SVC_FORMAT_WIRESHARK,  /* services(5) with merged protocols: 80/tcp/udp */
 	SVC_FORMAT_NMAP,       /* nmap-services: name port/proto frequency */
@@ -37,8 +38,37 @@ int svc_format_from_name(const char *name, enum svc_format *out);
  *    merge protocols, such as 80/tcp/udp, every part a transport
  *    (tcp, udp, sctp, dccp);
  *  - services otherwise.
+ * Only `portdb convert` (and --format=auto) guesses: to glibc every
+ * file is services(5) text, so that is how a source is built.
  * Never SVC_FORMAT_AUTO. */
 enum svc_format svc_format_detect(const char *data, size_t len);
+
+/* svc_format_detect one line at a time, for a reader that goes through
+ * the lines anyway: `portdb check` notes a services file that looks
+ * like another format.  Zero-initialise, feed each physical line (no
+ * newline) in order, then ask svc_detect_result; free with
+ * svc_detect_free. */
+struct svc_detect {
+	unsigned long lines, entries, merged, nmap;
+	unsigned long merged_line, nmap_line;   /* the first such line; 0: none */
+	size_t merged_col, nmap_col;            /* 0-based, on that line */
+	int csv_header, dump;    /* what the first line is */
+	int done;                /* further lines change nothing */
+	struct svc_line l;
+	char *buf;
+	size_t cap;
+};
+
+/* @return 0, or ENOMEM (the lines seen so far still count). */
+int svc_detect_line(struct svc_detect *d, const char *raw, size_t len);
+
+/* The format the lines fed so far look like (never AUTO), and in *LINE
+ * and *COL where it shows first: the CSV header, the first merged
+ * protocol, the first frequency (line 0 for services). */
+enum svc_format svc_detect_result(const struct svc_detect *d, unsigned long *line,
+				  size_t *col);
+
+void svc_detect_free(struct svc_detect *d);
 
 /* Where an entry comes from. */
 struct svc_pos {

@@ -2,9 +2,11 @@
 # parity.sh: nss_portdb must answer exactly as glibc's `files` service does.
 #
 # For each fixture services file: build a database from it with
-# `$PORTDB build`, then, in a private mount namespace with the fixture
-# bind-mounted over /etc/services, run tests/nss-dump pinned to `files` and
-# pinned to `portdb` (through the real libc) and diff the two:
+# `$PORTDB build FIXTURE`, then, in a private mount namespace with the
+# fixture bind-mounted over /etc/services, build a second one from the
+# default source (`$PORTDB build --no-dropins`, which reads /etc/services),
+# run tests/nss-dump pinned to `files` and pinned to `portdb` with each
+# database (through the real libc) and diff each against files:
 #   - `queries`   : a query list derived from the files enumeration
 #   - `answer`    : getservbyname_r/getservbyport_r for every query, plus
 #                   samples through getservbyname/getservbyport,
@@ -13,15 +15,19 @@
 # Any difference fails the test (exit 1) with the first 20 differing lines.
 #
 # Fixtures: the system's /etc/services (a copy), $top_srcdir/data/edge-services,
-# and the IANA registry from /usr/share/wireshark/services (Debian package
+# the IANA registry from /usr/share/wireshark/services (Debian package
 # libwireshark-data; skipped, saying so, if absent) expanded to one line per
-# protocol.
+# protocol, and three services files that look like other formats, which
+# must be read as glibc reads them: data/nmap-sample (nmap-services: the
+# frequency is an alias), data/merged-lookalike-services (80/tcp/udp is
+# one protocol) and data/csv-header-services (a bare IANA CSV header line).
 #
 # Environment (set by the automake harness; defaults for a manual run from
 # the build tree): top_srcdir, top_builddir, PORTDB, NSS_MODULE_DIR, TESTS_BIN.
 # Optional: PARITY_TIMEOUT (seconds per nss-dump run, default 1200),
 # PARITY_KEEP=1 (keep the temp dir), PARITY_JOBS (parallel answer jobs),
-# PARITY_FIXTURES (space-separated subset of: system edge iana).
+# PARITY_FIXTURES (space-separated subset of: system edge iana nmap merged
+# csvhead).
 #
 # Exit: 0 pass, 1 difference or error, 77 skip (no private mount namespace).
 
@@ -46,14 +52,25 @@ if [[ ${1-} == --inner ]]; then
     exit 1
   fi
 
-  # run SERVICE ARGS... : nss-dump pinned to SERVICE, with a time limit.
-  # The portdb runs see the module and the database; the files runs do not.
+  # The same fixture as the default source: a database built from
+  # /etc/services itself (no drop-ins, which files does not read).
+  if ! timeout -k 10 "$t" "$PORTDB" build --no-dropins -o "$dir/portdb-etc.lmdb" \
+    >"$dir/build-etc.out" 2>&1; then
+    echo "parity: '$PORTDB build --no-dropins' of /etc/services failed:" >&2
+    head -c 2000 "$dir/build-etc.out" >&2 || true
+    exit 1
+  fi
+
+  # run SERVICE ARGS... : nss-dump pinned to files, or to portdb answering
+  # from the database SERVICE.lmdb (portdb: built from the fixture's path;
+  # portdb-etc: from /etc/services), with a time limit.  The portdb runs
+  # see the module and the database; the files runs do not.
   run() {
     local service=$1
     shift
-    if [[ $service == portdb ]]; then
-      env LD_LIBRARY_PATH="$NSS_MODULE_DIR" NSS_PORTDB_PATH="$dir/db.lmdb" \
-        timeout -k 10 "$t" "$NSS_DUMP" "$service" "$@"
+    if [[ $service == portdb* ]]; then
+      env LD_LIBRARY_PATH="$NSS_MODULE_DIR" NSS_PORTDB_PATH="$dir/$service.lmdb" \
+        timeout -k 10 "$t" "$NSS_DUMP" portdb "$@"
     else
       env -u NSS_PORTDB_PATH timeout -k 10 "$t" "$NSS_DUMP" "$service" "$@"
     fi
@@ -99,7 +116,8 @@ if [[ ${1-} == --inner ]]; then
 
   answer files
   answer portdb
-  for s in files portdb; do
+  answer portdb-etc
+  for s in files portdb portdb-etc; do
     if ! run "$s" enumerate >"$dir/$s.enum" 2>"$dir/$s.enum.err"; then
       echo "parity: nss-dump $s enumerate failed:" >&2
       head -c 2000 "$dir/$s.enum.err" >&2 || true
@@ -194,6 +212,18 @@ fi
 mkdir -p "$tmp/edge"
 cp -- "$edge" "$tmp/edge/fixture"
 
+# Services files that look like nmap-services, Wireshark's merged form and
+# IANA's CSV: to glibc they are services text like any other.
+for pair in nmap:nmap-sample merged:merged-lookalike-services csvhead:csv-header-services; do
+  name=${pair%%:*} src=$top_srcdir/data/${pair#*:}
+  if [[ ! -f $src ]]; then
+    echo "parity: FAIL: $src is missing"
+    exit 1
+  fi
+  mkdir -p "$tmp/$name"
+  cp -- "$src" "$tmp/$name/fixture"
+done
+
 # The IANA registry as Wireshark ships it, one line per protocol
 # (tests/expand-iana.awk).
 iana_src=/usr/share/wireshark/services
@@ -221,7 +251,7 @@ fix_p11() {
   esac
 }
 
-fixtures=${PARITY_FIXTURES:-system edge iana}
+fixtures=${PARITY_FIXTURES:-system edge iana nmap merged csvhead}
 failed=0
 ran=0
 for name in $fixtures; do
@@ -229,6 +259,9 @@ for name in $fixtures; do
   case $name in
     system) label="system /etc/services" ;;
     edge) label="$edge" ;;
+    nmap) label="$top_srcdir/data/nmap-sample (looks like nmap-services)" ;;
+    merged) label="$top_srcdir/data/merged-lookalike-services (looks like Wireshark's form)" ;;
+    csvhead) label="$top_srcdir/data/csv-header-services (looks like IANA's CSV)" ;;
     iana)
       label="IANA registry ($iana_src, protocols expanded)"
       if [[ $have_iana != yes ]]; then
@@ -244,9 +277,9 @@ for name in $fixtures; do
   fix_p11 "$dir/fixture" "$name"
   start=$SECONDS
 
-  if ! timeout -k 10 "${PARITY_TIMEOUT:-1200}" "$PORTDB" build -o "$dir/db.lmdb" "$dir/fixture" \
+  if ! timeout -k 10 "${PARITY_TIMEOUT:-1200}" "$PORTDB" build -o "$dir/portdb.lmdb" "$dir/fixture" \
     >"$dir/build.out" 2>&1; then
-    echo "parity: FAIL: fixture $name: '$PORTDB build -o db.lmdb $label' failed:"
+    echo "parity: FAIL: fixture $name: '$PORTDB build -o portdb.lmdb $label' failed:"
     head -c 2000 "$dir/build.out" || true
     failed=1
     continue
@@ -269,20 +302,26 @@ for name in $fixtures; do
   fi
 
   ok=yes
-  for what in answer enum; do
-    a=$dir/files.$what b=$dir/portdb.$what
-    if ! cmp -s -- "$a" "$b"; then
-      ok=no
-      nd=$( (diff -- "$a" "$b" || true) | grep -c '^[<>]' || true)
-      echo "parity: FAIL: fixture $name ($label): files and portdb differ in '$what' ($nd lines differ)"
-      echo "parity: first 20 differing lines (- files, + portdb; lines cut at 1000 bytes):"
-      { diff -U0 --label files --label portdb -- "$a" "$b" || true; } |
-        tail -n +3 | grep -v '^@@' | head -n 20 | cut -c 1-1000 || true
-    fi
+  for db in portdb portdb-etc; do
+    case $db in
+      portdb) how="built from the fixture's path" ;;
+      portdb-etc) how="built from /etc/services" ;;
+    esac
+    for what in answer enum; do
+      a=$dir/files.$what b=$dir/$db.$what
+      if ! cmp -s -- "$a" "$b"; then
+        ok=no
+        nd=$( (diff -- "$a" "$b" || true) | grep -c '^[<>]' || true)
+        echo "parity: FAIL: fixture $name ($label): files and portdb ($how) differ in '$what' ($nd lines differ)"
+        echo "parity: first 20 differing lines (- files, + portdb; lines cut at 1000 bytes):"
+        { diff -U0 --label files --label portdb -- "$a" "$b" || true; } |
+          tail -n +3 | grep -v '^@@' | head -n 20 | cut -c 1-1000 || true
+      fi
+    done
   done
   elapsed=$((SECONDS - start))
   if [[ $ok == yes ]]; then
-    echo "parity: ok: fixture $name: $nq queries compared, $ne entries enumerated (${elapsed}s)"
+    echo "parity: ok: fixture $name: $nq queries compared, $ne entries enumerated, both as a source and as /etc/services (${elapsed}s)"
     ran=$((ran + 1))
   else
     echo "parity: fixture $name: $nq queries, $ne entries (${elapsed}s); PARITY_KEEP=1 keeps the outputs"

@@ -1,9 +1,11 @@
 #!/bin/bash
 # portdb build with several sources (an earlier one wins), the drop-in
 # directory (its entries answer through libc; adding a file makes the
-# database stale), staleness of every source, --strict, and building
-# straight from IANA's CSV, nmap-services and Wireshark's merged form,
-# each answered through the real libc by the unmodified getent.
+# database stale), staleness of every source, --strict, files that look
+# like other formats read as services(5) text as glibc reads them, and
+# building from IANA's CSV, nmap-services and Wireshark's merged form
+# named with --format, each answered through the real libc by the
+# unmodified getent.
 # shellcheck source=tests/lib.sh disable=SC2154  # lib.sh sets $tmp
 . "${top_srcdir:-.}/tests/lib.sh"
 # shellcheck source=tests/tool-lib.sh
@@ -139,7 +141,7 @@ echo "ok: --strict refuses errors, accepts warnings"
 
 # --------------------------------------------- other input formats
 csv=$top_srcdir/data/iana-sample.csv
-run 0 "$PORTDB" build -o "$tmp/csv.lmdb" "$csv"
+run 0 "$PORTDB" build -o "$tmp/csv.lmdb" --format=csv "$csv"
 grep -qx "portdb: $csv (iana-csv): 164 entries, 7 rows skipped" "$tmp/out" || fail "CSV build: $(cat "$tmp/out")"
 expect_getent "$tmp/csv.lmdb" 0 "$(line http 80 tcp)" http/tcp
 expect_getent "$tmp/csv.lmdb" 0 "$(line ssh 22 udp)" 22/udp
@@ -156,31 +158,58 @@ echo "ok: a database built from IANA's CSV answers http/tcp, 22/udp and sctp thr
 # A malformed CSV row: an error naming FILE:LINE, and nothing published.
 printf 'Service Name,Port Number,Transport Protocol\nok,1,tcp\nbad,"1"2,tcp\n' >"$tmp/bad.csv"
 cp "$tmp/csv.lmdb" "$tmp/csv.before"
-run 1 "$PORTDB" build -o "$tmp/csv.lmdb" "$tmp/bad.csv"
+run 1 "$PORTDB" build -o "$tmp/csv.lmdb" --format=iana-csv "$tmp/bad.csv"
 grep -qx "portdb: $tmp/bad.csv:3: malformed CSV: a character follows the closing quote of a field" "$tmp/err" ||
 	fail "malformed CSV: $(cat "$tmp/err")"
 cmp -s "$tmp/csv.lmdb" "$tmp/csv.before" || fail "a malformed CSV replaced the database"
 echo "ok: a malformed CSV row fails the build, naming FILE:LINE"
 
-run 0 "$PORTDB" build -o "$tmp/nmap.lmdb" "$top_srcdir/data/nmap-sample"
+run 0 "$PORTDB" build -o "$tmp/nmap.lmdb" --format=nmap "$top_srcdir/data/nmap-sample"
 grep -q '(nmap): 47 entries' "$tmp/out" || fail "nmap build: $(cat "$tmp/out")"
 expect_getent "$tmp/nmap.lmdb" 0 "$(line unknown 4 tcp)" unknown
 expect_getent "$tmp/nmap.lmdb" 0 "$(line http-proxy 8080 tcp)" 8080
-echo "ok: nmap-services: the frequency is no alias"
+echo "ok: nmap-services with --format=nmap: the frequency is no alias"
 
 printf 'pdb-m 45040/tcp/udp/sctp pm # merged\npdb-r 45041-45042/udp\npdb-n 45043/tcp/udp\n' >"$tmp/merged"
-run 0 "$PORTDB" build -o "$tmp/ws.lmdb" "$tmp/merged"
+run 0 "$PORTDB" build -o "$tmp/ws.lmdb" --format=wireshark "$tmp/merged"
 grep -q '(wireshark): 7 entries' "$tmp/out" || fail "Wireshark build: $(cat "$tmp/out")"
 expect_getent "$tmp/ws.lmdb" 0 "$(line pdb-m 45040 sctp pm)" pm/sctp
 expect_getent "$tmp/ws.lmdb" 0 "$(line pdb-r 45042 udp)" 45042/udp
-# Forced to services text, glibc's reading: one protocol "tcp/udp/sctp".
-run 0 "$PORTDB" build -q --format=services -o "$tmp/ws.lmdb" "$tmp/merged"
+echo "ok: Wireshark's merged form with --format=wireshark"
+
+# Without --format every source is services(5) text, as glibc reads it,
+# whatever it looks like: nmap's frequency is an alias, tcp/udp/sctp one
+# protocol, a CSV header and rows are dropped lines.
+run 0 "$PORTDB" build -o "$tmp/ws.lmdb" "$tmp/merged"
+grep -qx "portdb: $tmp/merged: 2 entries, 1 line skipped" "$tmp/out" || fail "merged as services: $(cat "$tmp/out")"
 expect_getent "$tmp/ws.lmdb" 0 "$(line pdb-m 45040 tcp/udp/sctp pm)" pdb-m
-echo "ok: Wireshark's merged form, detected; --format=services reads it as glibc does"
+expect_getent "$tmp/ws.lmdb" 2 "" pm/sctp
+run 0 "$PORTDB" build -o "$tmp/nmap.lmdb" "$top_srcdir/data/nmap-sample"
+grep -qx "portdb: $top_srcdir/data/nmap-sample: 47 entries, 0 lines skipped" "$tmp/out" ||
+	fail "nmap as services: $(cat "$tmp/out")"
+expect_getent "$tmp/nmap.lmdb" 0 "$(line http 80 tcp 0.484143)" 0.484143
+printf 'Service Name,Port Number,Transport Protocol\npdb-c 45050/tcp\n' >"$tmp/csvhead"
+run 0 "$PORTDB" build -o "$tmp/csvhead.lmdb" "$tmp/csvhead"
+expect_getent "$tmp/csvhead.lmdb" 0 "$(line pdb-c 45050 tcp)" pdb-c
+# The same for the drop-ins (always services(5) text).
+mkdir "$tmp/looks"
+cp "$top_srcdir/data/nmap-sample" "$tmp/looks/10-nmap.conf"
+cp "$tmp/merged" "$tmp/looks/20-merged.conf"
+: >"$tmp/empty"
+run 0 "$PORTDB" build -o "$tmp/looks.lmdb" --format=nmap --dropin-dir "$tmp/looks" "$tmp/empty"
+expect_getent "$tmp/looks.lmdb" 0 "$(line http 80 tcp 0.484143)" 0.484143
+expect_getent "$tmp/looks.lmdb" 0 "$(line pdb-m 45040 tcp/udp/sctp pm)" pm
+# --format names the format of the SOURCEs named; with none it is refused.
+cp "$tmp/looks.lmdb" "$tmp/looks.before"
+run 1 "$PORTDB" build -o "$tmp/looks.lmdb" --format=nmap --dropin-dir "$tmp/looks"
+grep -qx "portdb: --format is for the SOURCEs named; /etc/services and the drop-in directory are services(5) text, as glibc reads them" "$tmp/err" ||
+	fail "--format without a SOURCE: $(cat "$tmp/err")"
+cmp -s "$tmp/looks.lmdb" "$tmp/looks.before" || fail "--format without a SOURCE replaced the database"
+echo "ok: without --format, sources and drop-ins are services(5) text whatever they look like"
 
 iana=/usr/share/wireshark/services
 if [ -f "$iana" ]; then
-	run 0 "$PORTDB" build -o "$tmp/iana.lmdb" "$iana"
+	run 0 "$PORTDB" build -o "$tmp/iana.lmdb" --format=wireshark "$iana"
 	expect_getent "$tmp/iana.lmdb" 0 "$(line http 80 sctp)" http/sctp
 	expect_getent "$tmp/iana.lmdb" 0 "$(line ssh 22 udp)" 22/udp
 	expect_getent "$tmp/iana.lmdb" 0 "$(line x11 6001 tcp)" 6001/tcp

@@ -1,8 +1,10 @@
 #!/bin/bash
 # portdb check: each kind of problem reported at its line and column, the
 # exit statuses (0 clean, 1 warnings only, 2 errors), unreadable input,
-# CSV, nmap and Wireshark input; Debian 12's own /etc/services (exactly
-# one finding, dicom) and the IANA registry (its port ranges).
+# CSV, nmap and Wireshark input named with --format, and the note on a
+# services file that only looks like one of them; Debian 12's own
+# /etc/services (exactly one finding, dicom) and the IANA registry (its
+# port ranges).
 # shellcheck source=tests/lib.sh disable=SC2154  # lib.sh sets $tmp
 . "${top_srcdir:-.}/tests/lib.sh"
 # shellcheck source=tests/tool-lib.sh
@@ -122,11 +124,13 @@ echo "ok: an unreadable file is an error, exit 2"
 run 2 check --no-such-option
 run 2 check --format=xml "$tmp/clean"
 grep -q "unknown format 'xml'" "$tmp/err" || fail "bad format: $(cat "$tmp/err")"
+run 2 check --format=nmap
+grep -q "^portdb: --format is for the SOURCEs named" "$tmp/err" || fail "--format without FILE: $(cat "$tmp/err")"
 echo "ok: bad usage: exit 2"
 
 # ------------------------------------------------------ other formats
 csv=$top_srcdir/data/iana-sample.csv
-run 1 check "$csv"
+run 1 check --format=csv "$csv"
 cat >"$tmp/expected" <<EOF
 $csv:26:5: warning: port 80/tcp already belongs to 'http' at $csv:24: a lookup by port never finds 'www'
 $csv:43:5: warning: port range 6000-6063 gives 64 entries, one per port (services(5) has no ranges: glibc drops such a line)
@@ -137,7 +141,7 @@ grep -q '7 CSV rows without a name, port or protocol skipped' "$tmp/err" || fail
 echo "ok: IANA CSV: the port conflict and the ranges, rows without name/port/protocol counted"
 
 printf 'Service Name,Port Number,Transport Protocol,Description\r\nok,1,tcp,fine\r\nbad,8o,tcp,"x"\r\nworse,2,tcp,"never closed\r\n' >"$tmp/bad.csv"
-run 2 check "$tmp/bad.csv"
+run 2 check --format=csv "$tmp/bad.csv"
 cat >"$tmp/expected" <<EOF
 $tmp/bad.csv:3:5: error: malformed CSV: port '8o' is neither a number nor a range LOW-HIGH within 0-65535
 $tmp/bad.csv:4:13: error: malformed CSV: a quoted field is not closed (the rest of the file is not read)
@@ -145,11 +149,44 @@ EOF
 same_text "$tmp/expected" "$tmp/out" "check of a malformed CSV"
 echo "ok: malformed CSV rows are errors at their line"
 
-run 1 check "$top_srcdir/data/nmap-sample"
+run 1 check --format=nmap "$top_srcdir/data/nmap-sample"
 grep -q "nmap-sample:10:1: warning: 'unknown' is already tcp port 4 at .*nmap-sample:8 (its name)" "$tmp/out" ||
 	fail "nmap: $(head -3 "$tmp/out")"
 if grep -q '0\.00' "$tmp/out"; then fail "nmap: a frequency was read as an alias: $(grep '0\.00' "$tmp/out")"; fi
 echo "ok: nmap-services"
+
+# ------------------------------------------------------ look-alikes
+# Services files that look like another format are read as glibc reads
+# them; check says what they look like in a note, which changes nothing
+# in the exit status or the counts.
+printf '# a services file from nmap\ntcpmux\t1/tcp\t0.001822\t# mux\necho\t7/tcp\t0.004855\n' >"$tmp/nmap-like"
+run 0 check "$tmp/nmap-like"
+echo "$tmp/nmap-like:2:14: note: this looks like nmap-services; glibc reads the frequency as an alias; use --format=nmap to convert it" >"$tmp/expected"
+same_text "$tmp/expected" "$tmp/out" "check of an nmap look-alike"
+grep -qx 'portdb: 0 errors, 0 warnings in 2 entries from 1 file' "$tmp/err" || fail "nmap look-alike summary: $(cat "$tmp/err")"
+run 0 check --format=nmap "$tmp/nmap-like"
+[ ! -s "$tmp/out" ] || fail "nmap look-alike read as nmap: $(cat "$tmp/out")"
+
+printf 'ssh 22/tcp\nmyapp 5000/tcp/udp myapp-alias\nother 5001/udp/tcp\n' >"$tmp/merged-like"
+run 0 check --protocols '' "$tmp/merged-like"
+echo "$tmp/merged-like:2:12: note: this looks like Wireshark's merged form; glibc reads a protocol such as tcp/udp as one protocol, not one entry per part; use --format=wireshark to convert it" >"$tmp/expected"
+same_text "$tmp/expected" "$tmp/out" "check of a Wireshark look-alike"
+run 0 check --protocols '' --format=wireshark "$tmp/merged-like"
+[ ! -s "$tmp/out" ] || fail "Wireshark look-alike read as wireshark: $(cat "$tmp/out")"
+
+printf 'Service Name,Port Number,Transport Protocol\nssh 22/tcp\n' >"$tmp/csv-like"
+run 2 check "$tmp/csv-like"
+cat >"$tmp/expected" <<EOF
+$tmp/csv-like:1:1: note: this looks like IANA's CSV; glibc drops this header and reads the rest as services(5) text; use --format=iana-csv to convert it
+$tmp/csv-like:1:9: error: 'Name,Port' is not a port number: glibc drops the line
+EOF
+same_text "$tmp/expected" "$tmp/out" "check of a CSV look-alike"
+grep -qx 'portdb: 1 error, 0 warnings in 1 entries from 1 file' "$tmp/err" || fail "CSV look-alike summary: $(cat "$tmp/err")"
+# What portdb dump prints never looks like anything else.
+printf '# portdb dump of x\na\t1/tcp/udp\nb\t2/tcp/udp\n' >"$tmp/dump-like"
+run 0 check --protocols '' "$tmp/dump-like"
+[ ! -s "$tmp/out" ] || fail "a dump: $(cat "$tmp/out")"
+echo "ok: look-alikes of nmap-services, Wireshark and CSV: a note, the exit status unchanged"
 
 # ------------------------------------------------- Debian 12's file
 # Debian 12's netbase 6.4 /etc/services, unmodified: its one real problem
@@ -167,7 +204,7 @@ fi
 # ------------------------------------------------- the IANA registry
 iana=/usr/share/wireshark/services
 if [ -f "$iana" ]; then
-	run 1 "$PORTDB" check "$iana"
+	run 1 "$PORTDB" check --format=wireshark "$iana"
 	grep -q "^$iana:[0-9]*:6: warning: port range 6000-6063 gives 64 entries" "$tmp/out" ||
 		fail "IANA registry: the x11 range is not flagged: $(grep -c . "$tmp/out") findings"
 	line=$(sed -n "s|^$iana:\([0-9]*\):6: warning: port range 6000-6063.*|\1|p" "$tmp/out")
@@ -175,8 +212,9 @@ if [ -f "$iana" ]; then
 	ranges=$(grep -c 'warning: port range' "$tmp/out")
 	want=$(grep -c '^[^#[:space:]][^[:space:]]*[[:space:]]*[0-9][0-9]*-[0-9][0-9]*/' "$iana")
 	[ "$ranges" -eq "$want" ] || fail "IANA registry: $ranges ranges flagged, $want in the file"
-	# Read as services text (glibc's rules), each range line is dropped: an error.
-	run 2 "$PORTDB" check --format=services "$iana"
+	# Read as services text (glibc's rules, the default), each range line
+	# is dropped: an error.
+	run 2 "$PORTDB" check "$iana"
 	grep -q "^$iana:$line:6: error: port range '6000-6063': services(5) has no ranges" "$tmp/out" ||
 		fail "IANA as services: $(grep range "$tmp/out")"
 	echo "ok: the IANA registry: its $ranges port-range lines are flagged"

@@ -1,8 +1,9 @@
 #!/bin/bash
-# portdb convert: IANA's CSV, Wireshark's merged form and nmap-services as
-# services(5) text, exactly what build indexes (a database built from the
-# converted text answers as one built straight from the source); a
-# malformed CSV row is an error naming FILE:LINE (exit 1).
+# portdb convert: IANA's CSV, Wireshark's merged form and nmap-services,
+# detected or named, as services(5) text, exactly what build --format
+# indexes (a database built from the converted text answers as one built
+# straight from the source); drop-ins are services(5) text as for build;
+# a malformed CSV row is an error naming FILE:LINE (exit 1).
 # shellcheck source=tests/lib.sh disable=SC2154  # lib.sh sets $tmp
 . "${top_srcdir:-.}/tests/lib.sh"
 # shellcheck source=tests/tool-lib.sh
@@ -44,14 +45,30 @@ same_text "$tmp/expected" "$tmp/got" "convert of nmap-services"
 [ "$(grep -vc '^#' "$tmp/out")" -eq 47 ] || fail "nmap: $(grep -vc '^#' "$tmp/out") entries, expected 47"
 echo "ok: nmap-services from standard input"
 
-# What convert prints is what build indexes.
-for src in "$top_srcdir/data/iana-sample.csv" "$top_srcdir/data/nmap-sample" /usr/share/wireshark/services; do
+# What convert prints, detecting the format, is what build indexes when
+# told that format.
+for pair in iana-csv:"$top_srcdir/data/iana-sample.csv" nmap:"$top_srcdir/data/nmap-sample" \
+	wireshark:/usr/share/wireshark/services; do
+	format=${pair%%:*} src=${pair#*:}
 	[ -f "$src" ] || continue
 	"$PORTDB" convert "$src" >"$tmp/converted" || fail "convert $src"
-	"$PORTDB" build -q -o "$tmp/straight.lmdb" "$src"
+	head -1 "$tmp/converted" | grep -qx "# portdb convert: $src ($format)" ||
+		fail "convert $src: $(head -1 "$tmp/converted")"
+	"$PORTDB" build -q --format="$format" -o "$tmp/straight.lmdb" "$src"
 	"$PORTDB" build -q -o "$tmp/converted.lmdb" "$tmp/converted"
 	same_answers "$tmp/straight.lmdb" "$tmp/converted.lmdb" "convert $(basename "$src")"
 done
+
+# A drop-in is services(5) text, whatever it looks like: glibc-style
+# files are what the drop-in directory extends.
+mkdir "$tmp/dropins"
+cp "$top_srcdir/data/nmap-sample" "$tmp/dropins/50-nmap.conf"
+: >"$tmp/empty"
+run 0 "$PORTDB" convert --dropin-dir "$tmp/dropins" "$tmp/empty"
+grep -qx "# portdb convert: $tmp/dropins/50-nmap.conf (services)" "$tmp/out" ||
+	fail "drop-in format: $(grep '^#' "$tmp/out")"
+grep -qx 'http	80/tcp	0.484143' "$tmp/out" || fail "drop-in: the frequency is no alias: $(grep http "$tmp/out")"
+echo "ok: drop-ins are services(5) text"
 
 # Errors: a malformed row names FILE:LINE; nothing is printed on stdout.
 printf 'Service Name,Port Number,Transport Protocol\nok,1,tcp\nbad,x1,tcp\n' >"$tmp/bad.csv"

@@ -33,10 +33,10 @@ round_trip() { # NAME SOURCE [BUILD-OPTION...]
 }
 round_trip small "$tmp/src"
 round_trip edge "$top_srcdir/data/edge-services"
-round_trip iana-csv "$top_srcdir/data/iana-sample.csv"
+round_trip iana-csv "$top_srcdir/data/iana-sample.csv" --format=iana-csv
 [ -f /etc/services ] && round_trip system /etc/services
 if [ -f /usr/share/wireshark/services ]; then
-	round_trip iana /usr/share/wireshark/services
+	round_trip iana /usr/share/wireshark/services --format=wireshark
 else
 	echo "SKIP (part): /usr/share/wireshark/services not found (Debian package libwireshark-data)"
 fi

@@ -15,7 +15,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: portdb check [OPTION]... [FILE]...\n"
 		"Report every problem in services data, one line per finding:\n"
-		"  FILE:LINE:COL: error|warning: MESSAGE\n"
+		"  FILE:LINE:COL: error|warning|note: MESSAGE\n"
 		"(COL counts bytes from 1), then a summary on standard error.  With no\n"
 		"FILE: %s and the drop-in directory %s,\n"
 		"as 'portdb build' reads them.  FILE '-' is standard input.\n"
@@ -28,9 +28,15 @@ static void usage(FILE *out)
 		"or reads as octal or hex, a '#' inside a token, a NUL byte, control or\n"
 		"non-UTF-8 bytes, protocols not in the protocols file, port ranges that\n"
 		"become one entry per port, CSV rows services(5) cannot hold.\n"
+		"Notes: a services file that looks like nmap-services, Wireshark's merged\n"
+		"form or IANA's CSV; glibc reads it as services text all the same, and\n"
+		"--format converts it.  Notes do not change the exit status.\n"
 		"\n"
-		"  -f, --format FORMAT    read the FILEs as services, iana-csv, wireshark\n"
-		"                         or nmap (default: detected from the content)\n"
+		"  -f, --format FORMAT    read the FILEs named as FORMAT: services (the\n"
+		"                         default: glibc's reading, whatever the text looks\n"
+		"                         like), iana-csv, wireshark, nmap, or auto (guessed\n"
+		"                         from the content, as convert does); the default\n"
+		"                         sources and drop-ins are always services\n"
 		"      --dropin-dir DIR   also read the *.conf files of DIR, after the FILEs\n"
 		"      --no-dropins       read no drop-in directory\n"
 		"  -p, --protocols FILE   check protocols against FILE (default\n"
@@ -38,7 +44,8 @@ static void usage(FILE *out)
 		"  -q, --quiet            no summary\n"
 		"  -h, --help             show this help\n"
 		"\n"
-		"Exit status: 0 no finding, 1 warnings only, 2 errors (or bad usage).\n",
+		"Exit status: 0 no error or warning, 1 warnings only, 2 errors (or bad\n"
+		"usage).\n",
 		DEFAULT_SOURCE, default_dropin_dir());
 }
 
@@ -86,6 +93,10 @@ int cmd_check(int argc, char **argv)
 	}
 	sa.files = argv + optind;
 	sa.nfiles = argc - optind;
+	if (source_args_check(&sa, err, sizeof err) != 0) {
+		warnx_("%s", err);
+		return CHECK_ERRORS;
+	}
 
 	lt = lint_new(protocols, &proto_err);
 	if (lt == NULL) {

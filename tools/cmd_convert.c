@@ -18,8 +18,10 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: portdb convert [OPTION]... [FILE]...\n"
 		"Print the entries of the FILEs as services(5) text: exactly what\n"
-		"'portdb build' indexes from them, in the same order.  With no FILE:\n"
-		"%s and the drop-in directory %s.\n"
+		"'portdb build --format=FORMAT' indexes from them, in the same order, FORMAT\n"
+		"the one given or guessed from the content (a comment before each file's\n"
+		"entries names it).  With no FILE: %s and the drop-in directory\n"
+		"%s, as services(5) text ('portdb build' reads them so).\n"
 		"FILE '-' is standard input.\n"
 		"\n"
 		"Formats: services (glibc's rules), iana-csv (IANA's\n"
@@ -28,8 +30,9 @@ static void usage(FILE *out)
 		"two entries; a range gives one entry per port), nmap (nmap-services: the\n"
 		"frequency is dropped).\n"
 		"\n"
-		"  -f, --format FORMAT    read the FILEs as services, iana-csv, wireshark\n"
-		"                         or nmap (default: detected from the content)\n"
+		"  -f, --format FORMAT    read the FILEs named as services, iana-csv,\n"
+		"                         wireshark or nmap (default: guessed from the\n"
+		"                         content; drop-ins are always services)\n"
 		"      --dropin-dir DIR   also read the *.conf files of DIR, after the FILEs\n"
 		"      --no-dropins       read no drop-in directory\n"
 		"  -h, --help             show this help\n"
@@ -74,7 +77,7 @@ int cmd_convert(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct source_args sa = { 0 };
+	struct source_args sa = { .format = SVC_FORMAT_AUTO };   /* guessing is its job */
 	struct entry_set set = { 0 };
 	struct formats_seen seen = { 0 };
 	char err[1024], shown[1024];

@@ -48,7 +48,7 @@ int lint_add(struct lint *lt, enum severity sev, unsigned long line, size_t col,
 	f->seq = lt->nf++;
 	if (sev == SEV_ERROR)
 		lt->errors++;
-	else
+	else if (sev == SEV_WARNING)
 		lt->warnings++;
 	return 0;
 }
@@ -170,7 +170,36 @@ static int on_begin(void *ctx, const char *path, enum svc_format format)
 
 	lt->format = format;
 	lt->raw_line = lt->linted_line = lt->range_line = lt->proto_line = 0;
+	svc_detect_free(&lt->detect);
 	return add_file(lt, path);
+}
+
+/* A services file that looks like another format: glibc reads it as
+ * services text all the same, so this is a note, with the way out. */
+static int on_end(void *ctx, const char *path, unsigned long entries, unsigned long skipped)
+{
+	static const char *const why[] = {
+		[SVC_FORMAT_NMAP] = "nmap-services; glibc reads the frequency as an alias",
+		[SVC_FORMAT_WIRESHARK] = "Wireshark's merged form; glibc reads a protocol "
+					 "such as tcp/udp as one protocol, not one entry per part",
+		[SVC_FORMAT_IANA_CSV] = "IANA's CSV; glibc drops this header and reads the "
+					"rest as services(5) text",
+	};
+	struct lint *lt = ctx;
+	enum svc_format f;
+	unsigned long line;
+	size_t col;
+
+	(void)path;
+	(void)entries;
+	(void)skipped;
+	if (lt->format != SVC_FORMAT_SERVICES)
+		return 0;
+	f = svc_detect_result(&lt->detect, &line, &col);
+	if (f == SVC_FORMAT_SERVICES || (unsigned)f >= sizeof why / sizeof why[0] || why[f] == NULL)
+		return 0;
+	return lint_add(lt, SEV_NOTE, line, col, "this looks like %s; use --format=%s to convert it",
+			why[f], svc_format_name(f));
 }
 
 static int on_line(void *ctx, unsigned long lineno, const char *raw, size_t len)
@@ -188,7 +217,7 @@ static int on_line(void *ctx, unsigned long lineno, const char *raw, size_t len)
 	lt->raw[len] = '\0';
 	lt->rawlen = len;
 	lt->raw_line = lineno;
-	return 0;
+	return lt->format == SVC_FORMAT_SERVICES ? svc_detect_line(&lt->detect, raw, len) : 0;
 }
 
 static int on_entry(void *ctx, const struct svc_line *l, const struct svc_pos *pos)
@@ -246,7 +275,7 @@ struct lint *lint_new(const char *protocols, int *proto_err)
 	if (lt == NULL)
 		return NULL;
 	lt->sink = (struct svc_sink){ .ctx = lt, .begin = on_begin, .line = on_line,
-				      .entry = on_entry, .issue = on_issue };
+				      .entry = on_entry, .issue = on_issue, .end = on_end };
 	lt->protocols = protocols;
 	if (protocols != NULL) {
 		int rc = load_protocols(lt, protocols);
@@ -298,7 +327,8 @@ void lint_print(const struct lint *lt, FILE *out, int errors_only)
 		qsort(lt->f, lt->nf, sizeof *lt->f, by_position);
 	for (size_t i = 0; i < lt->nf; i++) {
 		const struct finding *f = &lt->f[i];
-		const char *sev = f->sev == SEV_ERROR ? "error" : "warning";
+		const char *sev = f->sev == SEV_ERROR ? "error"
+				  : f->sev == SEV_NOTE ? "note" : "warning";
 
 		if (errors_only && f->sev != SEV_ERROR)
 			continue;
@@ -330,6 +360,7 @@ void lint_free(struct lint *lt)
 		free(lt->protos[i]);
 	free(lt->protos);
 	lint_names_free(lt);
+	svc_detect_free(&lt->detect);
 	free(lt->raw);
 	free(lt);
 }

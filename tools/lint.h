@@ -1,13 +1,15 @@
 /* The checks of `portdb check` (and `portdb build --strict`): an
  * observer of collect.c's reading that turns what it sees into
- * compiler-style findings, FILE:LINE:COL: error|warning: message.
+ * compiler-style findings, FILE:LINE:COL: error|warning|note: message.
  *
  * Errors: lines glibc drops (the entry the author meant is lost),
  * malformed CSV rows.  Warnings: everything that is read but not as its
  * author probably meant: shadowed entries and names, port conflicts,
  * ports glibc wraps or reads as octal or hex, a '#' inside a token, a
  * NUL byte, control or non-UTF-8 bytes, protocols /etc/protocols does
- * not know, port ranges, CSV rows that services(5) cannot hold. */
+ * not know, port ranges, CSV rows that services(5) cannot hold.  Notes
+ * (not counted): a services file that looks like nmap-services,
+ * Wireshark's merged form or IANA's CSV. */
 #ifndef PORTDB_LINT_H
 #define PORTDB_LINT_H
 
@@ -30,8 +32,8 @@ const struct svc_sink *lint_sink(struct lint *lt);
 void lint_source_error(struct lint *lt, const char *path, const char *msg);
 
 /* Print the findings, in file, line and column order, each as
- * "FILE:LINE:COL: error|warning: message" (columns are 1-based byte
- * offsets); with ERRORS_ONLY, the errors alone. */
+ * "FILE:LINE:COL: error|warning|note: message" (columns are 1-based
+ * byte offsets); with ERRORS_ONLY, the errors alone. */
 void lint_print(const struct lint *lt, FILE *out, int errors_only);
 
 unsigned long lint_errors(const struct lint *lt);

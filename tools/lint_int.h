@@ -11,7 +11,9 @@
 #include "formats.h"
 #include "lint.h"
 
-enum severity { SEV_WARNING, SEV_ERROR };
+/* A note is no problem: glibc reads the line as it is, and the exit
+ * status does not count it. */
+enum severity { SEV_WARNING, SEV_ERROR, SEV_NOTE };
 
 struct finding {
 	uint32_t file;
@@ -57,6 +59,8 @@ struct lint {
 	unsigned long raw_line;
 	unsigned long linted_line, range_line, proto_line;
 	size_t proto_col;
+	/* services text: does it look like another format? */
+	struct svc_detect detect;
 	/* /etc/protocols: names and aliases, sorted */
 	const char *protocols;
 	char **protos;

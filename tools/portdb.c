@@ -1,6 +1,7 @@
 /* portdb: build, check and query the services database of nss_portdb. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ int source_option(struct source_args *sa, int opt, const char *arg)
 			warnx_("unknown format '%s' (services, iana-csv, wireshark, nmap, auto)", arg);
 			return -1;
 		}
+		sa->format_given = 1;
 		return 1;
 	case 'D':
 		sa->dropin_dir = arg;
@@ -47,6 +49,16 @@ int source_option(struct source_args *sa, int opt, const char *arg)
 	case 'N':
 		sa->no_dropins = 1;
 		return 1;
+	}
+	return 0;
+}
+
+int source_args_check(const struct source_args *sa, char *err, size_t errlen)
+{
+	if (sa->format_given && sa->nfiles == 0) {
+		snprintf(err, errlen, "--format is for the SOURCEs named; %s and the drop-in "
+			 "directory are services(5) text, as glibc reads them", DEFAULT_SOURCE);
+		return EINVAL;
 	}
 	return 0;
 }
@@ -63,6 +75,8 @@ int read_sources(struct entry_set *set, const struct source_args *sa,
 	struct collect_opts o = *opts;
 	int first = 0;
 
+	if (source_args_check(sa, err, errlen) != 0)
+		return EINVAL;
 	if (dir == NULL && sa->nfiles == 0)
 		dir = default_dropin_dir();
 	if (sa->no_dropins)
@@ -72,7 +86,8 @@ int read_sources(struct entry_set *set, const struct source_args *sa,
 
 		if (i == nfiles && dir == NULL)
 			break;
-		o.format = i < nfiles ? sa->format : SVC_FORMAT_AUTO;
+		/* What glibc reads, and what extends it, is read as glibc does. */
+		o.format = i < sa->nfiles ? sa->format : SVC_FORMAT_SERVICES;
 		rc = i < nfiles ? entry_set_add_source(set, files[i], &o, err, errlen)
 				: entry_set_add_dropins(set, dir, &o, err, errlen);
 		if (rc == 0)

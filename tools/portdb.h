@@ -56,7 +56,11 @@ struct source_args {
 	int nfiles;
 	const char *dropin_dir;   /* set by --dropin-dir */
 	int no_dropins;
-	enum svc_format format;   /* --format; applies to the named SOURCEs */
+	/* --format, for the named SOURCEs; the command's default otherwise
+	 * (services, the zero value; convert detects).  The default sources
+	 * and drop-ins are always services(5): glibc reads them so. */
+	enum svc_format format;
+	int format_given;
 };
 
 /* The long options every source-reading command shares, and their
@@ -68,10 +72,15 @@ struct source_args {
 	{ "no-dropins", no_argument, NULL, 'N' }
 int source_option(struct source_args *sa, int opt, const char *arg);
 
+/* Is SA a usage error (--format without a SOURCE)?  @return 0, or
+ * EINVAL with ERR saying why. */
+int source_args_check(const struct source_args *sa, char *err, size_t errlen);
+
 /* Read the sources of SA into SET, in priority order, with OPTS (whose
  * format is set per source).  ON_ERROR, if not NULL, hears of a source
  * that cannot be read, and reading goes on with the next; otherwise the
- * first error stops it.  @return 0 or the first errno value, with ERR. */
+ * first error stops it.  @return 0 or the first errno value, with ERR;
+ * EINVAL, reading nothing, when source_args_check says so. */
 int read_sources(struct entry_set *set, const struct source_args *sa,
 		 const struct collect_opts *opts,
 		 void (*on_error)(void *ctx, const char *path, const char *msg), void *ctx,

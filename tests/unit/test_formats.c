@@ -127,11 +127,55 @@ static void test_detect_dump_is_services(void **state)
 	assert_int_equal(svc_format_detect(text, strlen(text)), SVC_FORMAT_SERVICES);
 }
 
+/* Detection fed line by line (what `portdb check` does) says where the
+ * look-alike shows first. */
+static enum svc_format detect_lines(const char *text, unsigned long *line, size_t *col)
+{
+	struct svc_detect d = { 0 };
+	enum svc_format f;
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+		assert_int_equal(svc_detect_line(&d, p, n), 0);
+		p += n + (nl != NULL);
+	}
+	f = svc_detect_result(&d, line, col);
+	svc_detect_free(&d);
+	return f;
+}
+
+static void test_detect_by_line_says_where(void **state)
+{
+	unsigned long line;
+	size_t col;
+
+	assert_int_equal(detect_lines("# nmap\n\ntcpmux\t1/tcp\t0.001995\t# mux\n"
+				      "unknown 3/tcp 0.001242\n", &line, &col), SVC_FORMAT_NMAP);
+	assert_int_equal(line, 3);
+	assert_int_equal(col, 13);
+	assert_int_equal(detect_lines("ssh 22/tcp\nmyapp 5000/tcp/udp myapp-alias\n"
+				      "other 5001/udp/tcp\n", &line, &col), SVC_FORMAT_WIRESHARK);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 11);
+	assert_int_equal(detect_lines("\xef\xbb\xbfService Name,Port Number,Transport Protocol\n"
+				      "ssh 22/tcp\n", &line, &col), SVC_FORMAT_IANA_CSV);
+	assert_int_equal(line, 1);
+	assert_int_equal(detect_lines("ssh 22/tcp\nhttp 80/tcp www\n", &line, &col),
+			 SVC_FORMAT_SERVICES);
+	assert_int_equal(line, 0);
+	/* A header anywhere but the first line is a dropped services line. */
+	assert_int_equal(detect_lines("ssh 22/tcp\nService Name,Port Number,Transport Protocol\n",
+				      &line, &col), SVC_FORMAT_SERVICES);
+}
+
 static void test_format_names(void **state)
 {
 	enum svc_format f;
 
-	for (int i = SVC_FORMAT_AUTO; i <= SVC_FORMAT_NMAP; i++) {
+	for (int i = SVC_FORMAT_SERVICES; i <= SVC_FORMAT_NMAP; i++) {
 		assert_int_equal(svc_format_from_name(svc_format_name(i), &f), 0);
 		assert_int_equal(f, i);
 	}
@@ -347,7 +391,8 @@ static void test_dropins_in_name_order(void **state)
 	snprintf(path, sizeof path, "%s/10-a.conf", dir);
 	write_file(path, "a 1/tcp\n");
 	snprintf(path, sizeof path, "%s/30-c.conf", dir);
-	write_file(path, "Service Name,Port Number,Transport Protocol\nc,3,tcp\n");
+	/* Read as services(5), as glibc would: the header is a dropped line. */
+	write_file(path, "Service Name,Port Number,Transport Protocol\nc 3/tcp\n");
 	snprintf(path, sizeof path, "%s/ignored.txt", dir);     /* not *.conf */
 	write_file(path, "x 9/tcp\n");
 	snprintf(path, sizeof path, "%s/.hidden.conf", dir);
@@ -357,6 +402,7 @@ static void test_dropins_in_name_order(void **state)
 
 	assert_int_equal(entry_set_add_dropins(&set, dir, &opts, err, sizeof err), 0);
 	assert_int_equal(set.count, 3);
+	assert_int_equal(set.skipped, 1);
 	for (uint32_t i = 0; i < set.count; i++) {
 		struct entry_view v;
 		size_t end = i + 1 < set.count ? set.offsets[i + 1] : set.used;
@@ -390,7 +436,7 @@ static void test_dropins_in_name_order(void **state)
 static void test_malformed_csv_fails_build(void **state)
 {
 	char path[] = "/tmp/portdb-csv.XXXXXX", err[512];
-	struct collect_opts opts = { 0 };
+	struct collect_opts opts = { .format = SVC_FORMAT_IANA_CSV };
 	struct entry_set set = { 0 };
 	int fd = mkstemp(path);
 
@@ -418,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_detect_wireshark),
 		cmocka_unit_test(test_detect_nmap),
 		cmocka_unit_test(test_detect_dump_is_services),
+		cmocka_unit_test(test_detect_by_line_says_where),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_skipped_rows),
