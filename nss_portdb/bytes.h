@@ -1,4 +1,6 @@
-/* Big-endian integers in unaligned memory, copied out, never cast. */
+/* Integers of either byte order in unaligned memory, copied out, never
+ * cast.  The file's own integers are big-endian; the hashes read words
+ * little-endian. */
 #ifndef PORTDB_BYTES_H
 #define PORTDB_BYTES_H
 
@@ -37,6 +39,15 @@ static inline uint32_t get_be32(const unsigned char *p)
 static inline uint64_t get_be64(const unsigned char *p)
 {
 	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+/* Written out so that the compiler makes it one load on little-endian
+ * machines. */
+static inline uint64_t get_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	       (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
 #endif

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "checksum.h"
+#include "bytes.h"
 
 #include <string.h>
 
@@ -12,15 +13,6 @@
 static inline uint64_t rotl(uint64_t x, int r)
 {
 	return x << r | x >> (64 - r);
-}
-
-/* Written out so that the compiler makes it one load on little-endian
- * machines. */
-static inline uint64_t le64(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	       (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
 void checksum_init(struct checksum *c, uint64_t seed)
@@ -37,10 +29,10 @@ static void stripes(uint64_t lane[4], const unsigned char *p, size_t n)
 	uint64_t a = lane[0], b = lane[1], c = lane[2], d = lane[3];
 
 	for (; n > 0; n--, p += 32) {
-		a = rotl(a + le64(p) * K2, 31) * K1;
-		b = rotl(b + le64(p + 8) * K2, 31) * K1;
-		c = rotl(c + le64(p + 16) * K2, 31) * K1;
-		d = rotl(d + le64(p + 24) * K2, 31) * K1;
+		a = rotl(a + get_le64(p) * K2, 31) * K1;
+		b = rotl(b + get_le64(p + 8) * K2, 31) * K1;
+		c = rotl(c + get_le64(p + 16) * K2, 31) * K1;
+		d = rotl(d + get_le64(p + 24) * K2, 31) * K1;
 	}
 	lane[0] = a;
 	lane[1] = b;
