@@ -21,6 +21,7 @@
 #include <config.h>
 
 #include "lmdb_reader.h"
+#include "bytes.h"
 #include "why.h"
 
 #include <errno.h>
@@ -43,21 +44,20 @@
  * cursors hold 32. */
 #define MAX_DEPTH 16u
 
+/* LMDB's own fields are in the writer's byte order. */
 static uint16_t get16(const struct lmdb_reader *r, const unsigned char *p)
 {
-	return r->big_endian ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[0] | p[1] << 8);
+	return r->big_endian ? get_be16(p) : get_le16(p);
 }
 
 static uint32_t get32(const struct lmdb_reader *r, const unsigned char *p)
 {
-	return r->big_endian ? (uint32_t)get16(r, p) << 16 | get16(r, p + 2)
-			     : (uint32_t)get16(r, p + 2) << 16 | get16(r, p);
+	return r->big_endian ? get_be32(p) : get_le32(p);
 }
 
 static uint64_t get64(const struct lmdb_reader *r, const unsigned char *p)
 {
-	return r->big_endian ? (uint64_t)get32(r, p) << 32 | get32(r, p + 4)
-			     : (uint64_t)get32(r, p + 4) << 32 | get32(r, p);
+	return r->big_endian ? get_be64(p) : get_le64(p);
 }
 
 /* A page number, or another word-sized field. */
