@@ -69,13 +69,33 @@ grep -q 'not a range' "$tmp/err" || fail "9-1: $(cat "$tmp/err")"
 run 1 "$PORTDB" get --db "$tmp/no-such.lmdb" ssh
 grep -q "$tmp/no-such.lmdb" "$tmp/err" || fail "missing database: $(cat "$tmp/err")"
 run 1 get
-run 1 get --no-such-option ssh
+grep -q 'missing KEY' "$tmp/err" || fail "no KEY: $(cat "$tmp/err")"
+run 1 get --bogus ssh
+grep -q "unrecognized option '--bogus'" "$tmp/err" || fail "--bogus: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "--bogus: looked up: $(cat "$tmp/out")"
+run 1 get ssh --bogus
 # The module's trust rules apply: a database others may write is refused.
 cp "$db" "$tmp/open.lmdb"
 chmod 666 "$tmp/open.lmdb"
 run 1 "$PORTDB" get --db "$tmp/open.lmdb" ssh
 grep -q 'writable by others' "$tmp/err" || fail "untrusted database: $(cat "$tmp/err")"
 echo "ok: exit 2 for a missing key, 1 for errors"
+
+# GNU habits: options may follow the KEYs, '--' ends the options, and
+# with POSIXLY_CORRECT the first KEY does.
+run 0 "$PORTDB" get http --db "$db"
+same_text <(printf '%s\n' "$(line http 80 tcp www www-http)") "$tmp/out" "get http --db DB"
+run 0 get http --json
+[ "$(grep -c '"key"' "$tmp/out")" -eq 1 ] && grep -q '"key": "http"' "$tmp/out" &&
+	grep -q '"name": "http"' "$tmp/out" || fail "get http --json: $(cat "$tmp/out")"
+run 0 get -- ssh
+same_text <(printf '%s\n' "$(line ssh 22 tcp)") "$tmp/out" "get -- ssh"
+run 2 get ssh -- --json                     # after '--', a KEY
+[ "$(cat "$tmp/out")" = "$(line ssh 22 tcp)" ] || fail "get ssh -- --json: $(cat "$tmp/out")"
+POSIXLY_CORRECT=1 run 2 get http --json     # the first KEY ends the options
+[ "$(cat "$tmp/out")" = "$(line http 80 tcp www www-http)" ] ||
+	fail "POSIXLY_CORRECT get http --json: $(cat "$tmp/out")"
+echo "ok: options after KEYs, '--', POSIXLY_CORRECT"
 
 # --long: aliases, source file and line, IANA class.
 run 0 get --long 443/tcp reg dyn-a www

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,42 +215,27 @@ static int lookup(struct getter *g, const char *key)
 int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
 		{ "long", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = default_db_path();
+	static const struct cmd_spec spec = {
+		.name = "get", .common = OPT_DB, .shortopts = "lj", .longopts = opts,
+		.min_args = 1, .max_args = -1, .args_name = "KEY", .usage = usage,
+		.usage_status = EXIT_FAILURE_,
+	};
+	struct cmd_line cl = { 0 };
 	struct getter g = { .style = STYLE_GETENT };
 	struct portdb *db;
+	const char *path;
 	char why[512] = "";
 	int c, rc, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+d:ljh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'l':
-			g.style = STYLE_LONG;
-			break;
-		case 'j':
-			g.style = STYLE_JSON;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_FAILURE_;
-		}
-	}
-	if (optind == argc) {
-		warnx_("get: no KEY given");
-		usage(stderr);
-		return EXIT_FAILURE_;
-	}
+	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0)
+		g.style = c == 'l' ? STYLE_LONG : STYLE_JSON;
+	if (c < 0)
+		return cl.status;
+	path = cl.db;
 	rc = portdb_open(path, 0, &db, why, sizeof why);
 	if (rc != 0) {
 		warnx_("%s", why[0] ? why : strerror(rc));
@@ -260,16 +244,16 @@ int cmd_get(int argc, char **argv)
 	g.db = db;
 	if (g.style == STYLE_JSON)
 		printf("[");
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < cl.nargs; i++) {
 		int r;
 
 		if (g.style == STYLE_JSON) {
-			printf("%s\n  {\"key\": ", i > optind ? "," : "");
-			json_string(stdout, argv[i]);
+			printf("%s\n  {\"key\": ", i > 0 ? "," : "");
+			json_string(stdout, cl.args[i]);
 			printf(", \"entries\": [");
 			g.nprinted = 0;
 		}
-		r = lookup(&g, argv[i]);
+		r = lookup(&g, cl.args[i]);
 		if (g.style == STYLE_JSON)
 			printf("%s]}", g.nprinted ? "\n    " : "");
 		/* An error outranks a missing key. */
