@@ -63,9 +63,21 @@ expect 2 "" 23
 expect 2 "" 100-200
 expect 2 "" 1-100/ddp
 expect 2 "$(line ssh 22 tcp)" nosuch ssh         # found keys are still printed
-expect 2 "" 70000
+expect 2 "$(line ssh 22 tcp)" ssh nosuch/tcp
+# A KEY no entry can match is malformed: exit 1 with a message, the
+# other KEYs still answered.  Port 0 is a port (65536/tcp is port 0).
+run 1 get 99999
+grep -q '99999: port out of range 0-65535' "$tmp/err" || fail "99999: $(cat "$tmp/err")"
+expect 1 "$(line ssh 22 tcp)" 70000/tcp ssh
+run 1 get 99999999999999999999999
+run 1 get ''
+grep -q "'': no NAME or PORT" "$tmp/err" || fail "empty KEY: $(cat "$tmp/err")"
+run 1 get /tcp
+expect 1 "" nosuch 99999                          # an error outranks a missing key
+expect 2 "" 0
 run 1 get 9-1
 grep -q 'not a range' "$tmp/err" || fail "9-1: $(cat "$tmp/err")"
+run 1 get 0-65536
 run 1 "$PORTDB" get --db "$tmp/no-such.lmdb" ssh
 grep -q "$tmp/no-such.lmdb" "$tmp/err" || fail "missing database: $(cat "$tmp/err")"
 run 1 get

@@ -28,7 +28,8 @@ static void usage(FILE *out)
 		"                same as --long\n"
 		"  -h, --help    show this help\n"
 		"\n"
-		"Exit status: 0 every KEY found, 1 error, 2 a KEY was not found.\n",
+		"Exit status: 0 every KEY found, 1 error (bad usage, a malformed KEY such\n"
+		"as port 99999, no database), 2 a KEY was not found.\n",
 		default_db_path());
 }
 
@@ -185,10 +186,15 @@ static int lookup(struct getter *g, const char *key)
 		}
 		rc = lookup_range(g, port, high, proto);
 	} else {
+		/* A key no entry could match is bad input, not "not found". */
 		kind = parse_port(key, end, &port);
 		if (kind < 0) {
 			warnx_("get: %s: port out of range 0-65535", key);
-			return EXIT_NOT_FOUND;
+			return EXIT_FAILURE_;
+		}
+		if (end == key) {
+			warnx_("get: '%s': no NAME or PORT", key);
+			return EXIT_FAILURE_;
 		}
 		struct query q = { .kind = kind > 0 ? QUERY_PORT : QUERY_NAME, .name = key,
 				   .len = (size_t)(end - key), .port_net = htons(port),
