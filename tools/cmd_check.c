@@ -68,7 +68,7 @@ int cmd_check(int argc, char **argv)
 	const char *protocols = "/etc/protocols";
 	struct lint *lt;
 	char err[1024];
-	int c, rc, proto_err, status;
+	int c, rc, proto_err, status, write_err;
 
 	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0)
 		protocols = optarg[0] != '\0' ? optarg : NULL;   /* -p */
@@ -88,21 +88,26 @@ int cmd_check(int argc, char **argv)
 	entry_set_free(&set);
 
 	lint_print(lt, stdout, 0);
+	/* The findings before the summary, also when both streams go to one
+	 * pipe: stdout is buffered there, stderr is not. */
+	write_err = fflush(stdout) != 0 || ferror(stdout);
 	if (!cl.quiet) {
 		unsigned long e = lint_errors(lt), w = lint_warnings(lt);
+		unsigned long n = lint_entries(lt), f = lint_files(lt);
 		unsigned long skipped = lint_rows_skipped(lt);
-		fprintf(stderr, "%s: %lu error%s, %lu warning%s in %lu entries from %lu file%s",
-			progname, e, e == 1 ? "" : "s", w, w == 1 ? "" : "s", lint_entries(lt),
-			lint_files(lt), lint_files(lt) == 1 ? "" : "s");
+
+		fprintf(stderr, "%s: %lu %s, %lu %s in %lu %s from %lu %s", progname, e,
+			plural(e, "error", "errors"), w, plural(w, "warning", "warnings"), n,
+			plural(n, "entry", "entries"), f, plural(f, "file", "files"));
 		if (skipped > 0)
-			fprintf(stderr, "; %lu CSV row%s without a name, port or protocol skipped",
-				skipped, skipped == 1 ? "" : "s");
+			fprintf(stderr, "; %lu CSV %s without a name, port or protocol skipped",
+				skipped, plural(skipped, "row", "rows"));
 		fputc('\n', stderr);
 	}
 	status = lint_errors(lt) > 0 ? CHECK_ERRORS
 		 : lint_warnings(lt) > 0 ? CHECK_WARNINGS : CHECK_CLEAN;
 	lint_free(lt);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (write_err) {
 		warnx_("check: write error");
 		return CHECK_ERRORS;
 	}

@@ -166,6 +166,9 @@ void print_services_line(FILE *out, const char *name, unsigned port, const char 
  * "dynamic" (49152-65535); LONG gives the other names too. */
 const char *port_class(unsigned port, int longer);
 
+/* ONE or MANY, as the count N asks: "1 entry", "2 entries". */
+const char *plural(unsigned long long n, const char *one, const char *many);
+
 /* ------------------------------------------------------ progress.c */
 
 /* On a terminal (stderr), a line saying what the build is doing, shown
