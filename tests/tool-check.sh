@@ -123,6 +123,9 @@ rc=0
 check "$tmp/problems" 2>&1 | cat >"$tmp/both" || rc=$?
 [ "$(wc -l <"$tmp/both")" -gt 2 ] && [ "$(tail -n 1 "$tmp/both")" = "$summary" ] ||
 	fail "the summary is not last in one pipe: $(head -n 3 "$tmp/both")"
+printf 'x 5-5/tcp\n' >"$tmp/range1"
+run 1 check --format=wireshark "$tmp/range1"
+grep -q ":1:3: warning: port range 5-5 gives 1 entry, one per port" "$tmp/out" || fail "range of one port: $(cat "$tmp/out")"
 echo "ok: plurals; the findings, then the summary, in one pipe"
 
 # Several files are one source set, in priority order: a later file's

@@ -48,7 +48,8 @@ int cmd_dump(int argc, char **argv)
 	/* "# portdb " first: format detection then reads the dump as
 	 * services text whatever its protocols look like. */
 	show_bytes(shown, sizeof shown, path, 200);
-	printf("# portdb dump of %s: %u entries, services(5) text\n", shown, db->meta.entries);
+	printf("# portdb dump of %s: %u %s, services(5) text\n", shown, db->meta.entries,
+	       plural(db->meta.entries, "entry", "entries"));
 	for (uint32_t seq = 0; seq < db->meta.entries; seq++) {
 		struct entry_view v;
 
