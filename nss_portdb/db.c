@@ -172,8 +172,8 @@ int portdb_open(const char *path, unsigned flags, struct portdb **out, char *why
 		return -fd;
 	}
 	if (db->st.st_size < 1024 || (uint64_t)db->st.st_size > SIZE_MAX / 2) {
-		why_set(why, whylen, "%s: not a portdb database (%lld bytes)", path,
-			(long long)db->st.st_size);
+		why_set(why, whylen, "%s: not a portdb database (%lld byte%s)", path,
+			(long long)db->st.st_size, db->st.st_size == 1 ? "" : "s");
 		close(fd);
 		free(db);
 		return EBADMSG;

@@ -21,7 +21,23 @@
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace (unshare -m) and a bind mount"
 command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
-unshare -m --propagation private true 2>/dev/null || skip "unshare -m is not permitted here (a container without CAP_SYS_ADMIN?)"
+# why_no_private_mounts: say why 'unshare -m --propagation private' failed.
+why_no_private_mounts() {
+	local msg cap
+	msg=$(unshare -m --propagation private true 2>&1 | head -n 1) || true
+	cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
+	if [ -n "$cap" ] && [ $(((0x$cap >> 21) & 1)) -eq 0 ]; then   # CAP_SYS_ADMIN is bit 21
+		echo "no CAP_SYS_ADMIN (effective capabilities $cap), which unshare -m needs: $msg"
+	elif ! unshare -m --propagation unchanged true 2>/dev/null; then
+		echo "no new mount namespace may be made here (seccomp or a namespace limit?): $msg"
+	elif [ -r /proc/self/mountinfo ] && ! awk '$5 == "/" { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+		# Making mounts private starts at /, which must be a mount point.
+		echo "the root directory is not a mount point (a chroot?), so its mounts cannot be made private: $msg"
+	else
+		echo "unshare -m --propagation private failed: $msg"
+	fi
+}
+unshare -m --propagation private true 2>/dev/null || skip "$(why_no_private_mounts)"
 [ -f /etc/nsswitch.conf ] || skip "/etc/nsswitch.conf does not exist: nothing to bind-mount over"
 [ -f /etc/services ] || skip "/etc/services does not exist"
 need_program python3

@@ -175,6 +175,10 @@ out=$("$PORTDB" nsswitch --file "$f" --dry-run enable)
 [ "$out" = "$f: would enable: services: portdb [NOTFOUND=return] files" ] || fail "dry run said '$out'"
 same "$tmp/dry.orig" "$f" "--dry-run changed the file"
 [ ! -e "$f.portdb-bak" ] || fail "--dry-run wrote a backup"
+# Options may follow the action, as GNU programs take them.
+out=$("$PORTDB" nsswitch enable --dry-run --file "$f")
+[ "$out" = "$f: would enable: services: portdb [NOTFOUND=return] files" ] || fail "enable --dry-run --file said '$out'"
+same "$tmp/dry.orig" "$f" "enable --dry-run --file changed the file"
 out=$("$PORTDB" nsswitch --file "$f" enable)
 [ "$out" = "$f: enabled: services: portdb [NOTFOUND=return] files" ] || fail "enable said '$out'"
 out=$("$PORTDB" nsswitch --file "$f" status | head -n1)
@@ -185,6 +189,9 @@ rc=0; "$PORTDB" nsswitch --file "$f" frobnicate 2>/dev/null || rc=$?
 [ "$rc" -eq 1 ] || fail "an unknown action exited $rc"
 rc=0; "$PORTDB" nsswitch 2>/dev/null || rc=$?
 [ "$rc" -eq 1 ] || fail "no action exited $rc"
+rc=0; "$PORTDB" nsswitch --file "$f" status --bogus 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "unrecognized option '--bogus'" "$tmp/err" ||
+	fail "an unknown option exited $rc: $(cat "$tmp/err")"
 "$PORTDB" nsswitch --help | grep -q 'enable|disable|status' || fail "--help"
 
 # No temporary file left anywhere.

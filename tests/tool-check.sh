@@ -110,6 +110,24 @@ run 1 check "$tmp/warn"
 [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q "^$tmp/warn:2:1: warning: " "$tmp/out" || fail "warnings only: $(cat "$tmp/out")"
 echo "ok: warnings only: exit 1"
 
+# Plurals, and the findings before the summary when both streams share
+# one file or pipe (stdout is buffered there, stderr is not).
+grep -qx "portdb: 0 errors, 1 warning in 2 entries from 1 file" "$tmp/err" || fail "one warning: $(cat "$tmp/err")"
+printf 'a 1/tcp\n' >"$tmp/one"
+run 0 check "$tmp/one"
+grep -qx "portdb: 0 errors, 0 warnings in 1 entry from 1 file" "$tmp/err" || fail "one entry: $(cat "$tmp/err")"
+printf 'a 1/tcp\nnoport\n' >"$tmp/one-error"
+run 2 check "$tmp/one-error" "$tmp/one"
+grep -qx "portdb: 1 error, 1 warning in 2 entries from 2 files" "$tmp/err" || fail "one error: $(cat "$tmp/err")"
+rc=0
+check "$tmp/problems" 2>&1 | cat >"$tmp/both" || rc=$?
+[ "$(wc -l <"$tmp/both")" -gt 2 ] && [ "$(tail -n 1 "$tmp/both")" = "$summary" ] ||
+	fail "the summary is not last in one pipe: $(head -n 3 "$tmp/both")"
+printf 'x 5-5/tcp\n' >"$tmp/range1"
+run 1 check --format=wireshark "$tmp/range1"
+grep -q ":1:3: warning: port range 5-5 gives 1 entry, one per port" "$tmp/out" || fail "range of one port: $(cat "$tmp/out")"
+echo "ok: plurals; the findings, then the summary, in one pipe"
+
 # Several files are one source set, in priority order: a later file's
 # entry is shadowed by an earlier file's, naming its file and line.
 printf 'b 3/tcp\na 9/tcp\n' >"$tmp/second"

@@ -15,6 +15,11 @@ run 0 "$PORTDB" dump --db "$tmp/db.lmdb"
 printf '# portdb dump of %s: 5 entries, services(5) text\nb\t2/udp\tx y\na\t1/tcp\nc\t3/\nd\t4/\ttcp\ne\t5/tcp/udp\n' \
 	"$tmp/db.lmdb" >"$tmp/expected"
 same_text "$tmp/expected" "$tmp/out" "dump"
+printf 'a 1/tcp\n' >"$tmp/one"
+"$PORTDB" build -q -o "$tmp/one.lmdb" "$tmp/one"
+run 0 "$PORTDB" dump --db "$tmp/one.lmdb"
+[ "$(head -n 1 "$tmp/out")" = "# portdb dump of $tmp/one.lmdb: 1 entry, services(5) text" ] ||
+	fail "dump of one entry: $(head -n 1 "$tmp/out")"
 echo "ok: dump prints services(5) text in file order"
 
 # build -> dump -> build answers the same, through libc.

@@ -63,19 +63,73 @@ expect 2 "" 23
 expect 2 "" 100-200
 expect 2 "" 1-100/ddp
 expect 2 "$(line ssh 22 tcp)" nosuch ssh         # found keys are still printed
-expect 2 "" 70000
+expect 2 "$(line ssh 22 tcp)" ssh nosuch/tcp
+# A KEY no entry can match is malformed: exit 1 with a message, the
+# other KEYs still answered.  Port 0 is a port (65536/tcp is port 0).
+run 1 get 99999
+grep -q '99999: port out of range 0-65535' "$tmp/err" || fail "99999: $(cat "$tmp/err")"
+expect 1 "$(line ssh 22 tcp)" 70000/tcp ssh
+run 1 get 99999999999999999999999
+run 1 get ''
+grep -q "'': no NAME or PORT" "$tmp/err" || fail "empty KEY: $(cat "$tmp/err")"
+run 1 get /tcp
+expect 1 "" nosuch 99999                          # an error outranks a missing key
+expect 2 "" 0
 run 1 get 9-1
 grep -q 'not a range' "$tmp/err" || fail "9-1: $(cat "$tmp/err")"
+run 1 get 0-65536
 run 1 "$PORTDB" get --db "$tmp/no-such.lmdb" ssh
-grep -q "$tmp/no-such.lmdb" "$tmp/err" || fail "missing database: $(cat "$tmp/err")"
+grep -q "$tmp/no-such.lmdb: no database; run 'portdb build -o $tmp/no-such.lmdb' to build it" "$tmp/err" ||
+	fail "missing database: $(cat "$tmp/err")"
 run 1 get
-run 1 get --no-such-option ssh
-# The module's trust rules apply: a database others may write is refused.
+grep -q 'missing KEY' "$tmp/err" || fail "no KEY: $(cat "$tmp/err")"
+run 1 get --bogus ssh
+grep -q "unrecognized option '--bogus'" "$tmp/err" || fail "--bogus: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "--bogus: looked up: $(cat "$tmp/out")"
+run 1 get ssh --bogus
+echo "ok: exit 2 for a missing key, 1 for errors"
+
+# A database the module would not answer from is read all the same, with
+# a warning; a current, trusted one gets none.
+run 0 get ssh
+[ ! -s "$tmp/err" ] || fail "a current database: $(cat "$tmp/err")"
 cp "$db" "$tmp/open.lmdb"
 chmod 666 "$tmp/open.lmdb"
-run 1 "$PORTDB" get --db "$tmp/open.lmdb" ssh
-grep -q 'writable by others' "$tmp/err" || fail "untrusted database: $(cat "$tmp/err")"
-echo "ok: exit 2 for a missing key, 1 for errors"
+run 0 "$PORTDB" get --db "$tmp/open.lmdb" ssh
+[ "$(cat "$tmp/out")" = "$(line ssh 22 tcp)" ] || fail "untrusted database: $(cat "$tmp/out")"
+grep -qx "portdb: get: warning: $tmp/open.lmdb is writable by others (mode 0666): the module does not trust it, so programs are not answered from it" "$tmp/err" ||
+	fail "untrusted database: $(cat "$tmp/err")"
+ln -s db.lmdb "$tmp/link.lmdb"
+run 0 "$PORTDB" get --db "$tmp/link.lmdb" ssh
+[ "$(cat "$tmp/out")" = "$(line ssh 22 tcp)" ] || fail "linked database: $(cat "$tmp/out")"
+grep -q "warning: $tmp/link.lmdb is a symbolic link: the module does not trust it" "$tmp/err" ||
+	fail "linked database: $(cat "$tmp/err")"
+cp "$tmp/src" "$tmp/src2"
+"$PORTDB" build -q -o "$tmp/stale.lmdb" "$tmp/src2"
+printf 'added\t9/tcp\n' >>"$tmp/src2"
+run 0 "$PORTDB" get --db "$tmp/stale.lmdb" ssh
+[ "$(cat "$tmp/out")" = "$(line ssh 22 tcp)" ] || fail "stale database: $(cat "$tmp/out")"
+grep -qx "portdb: get: warning: $tmp/stale.lmdb is stale: source $tmp/src2 changed after the database was built; programs are not answered from it until 'portdb build' runs again" "$tmp/err" ||
+	fail "stale database: $(cat "$tmp/err")"
+run 2 "$PORTDB" get --db "$tmp/stale.lmdb" added  # the database's answer, not the file's
+grep -q 'is stale' "$tmp/err" || fail "stale database, a miss: $(cat "$tmp/err")"
+echo "ok: stale, untrusted and linked databases answer, with a warning"
+
+# GNU habits: options may follow the KEYs, '--' ends the options, and
+# with POSIXLY_CORRECT the first KEY does.
+run 0 "$PORTDB" get http --db "$db"
+same_text <(printf '%s\n' "$(line http 80 tcp www www-http)") "$tmp/out" "get http --db DB"
+run 0 get http --json
+[ "$(grep -c '"key"' "$tmp/out")" -eq 1 ] && grep -q '"key": "http"' "$tmp/out" &&
+	grep -q '"name": "http"' "$tmp/out" || fail "get http --json: $(cat "$tmp/out")"
+run 0 get -- ssh
+same_text <(printf '%s\n' "$(line ssh 22 tcp)") "$tmp/out" "get -- ssh"
+run 2 get ssh -- --json                     # after '--', a KEY
+[ "$(cat "$tmp/out")" = "$(line ssh 22 tcp)" ] || fail "get ssh -- --json: $(cat "$tmp/out")"
+POSIXLY_CORRECT=1 run 2 get http --json     # the first KEY ends the options
+[ "$(cat "$tmp/out")" = "$(line http 80 tcp www www-http)" ] ||
+	fail "POSIXLY_CORRECT get http --json: $(cat "$tmp/out")"
+echo "ok: options after KEYs, '--', POSIXLY_CORRECT"
 
 # --long: aliases, source file and line, IANA class.
 run 0 get --long 443/tcp reg dyn-a www

@@ -29,6 +29,21 @@ for c in $commands; do
 done
 echo "ok: every command and option of --help is in portdb(8)"
 
+# Every command reads its options with one parser, GNU's way: an unknown
+# option is bad usage (exit 1; 2 for check, whose 1 means warnings), said
+# on standard error; --help works after an operand too.
+for c in $commands nsswitch; do
+	want=1
+	[ "$c" != check ] || want=2
+	run "$want" "$PORTDB" "$c" --bogus
+	grep -qx "portdb: $c: unrecognized option '--bogus'" "$tmp/err" &&
+		grep -qx "Try 'portdb $c --help' for more information." "$tmp/err" ||
+		fail "$c --bogus: $(cat "$tmp/err")"
+	run 0 "$PORTDB" "$c" operand --help
+	head -1 "$tmp/out" | grep -q "^Usage: portdb $c" || fail "$c operand --help: $(head -1 "$tmp/out")"
+done
+echo "ok: unknown options are usage errors; options may follow operands"
+
 run 1 "$PORTDB"
 run 1 "$PORTDB" no-such-command
 grep -q "unknown command 'no-such-command'" "$tmp/err" || fail "unknown command: $(cat "$tmp/err")"

@@ -2,7 +2,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,51 +124,35 @@ int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		SOURCE_OPTS,
 		{ "strict", no_argument, NULL, 'S' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct cmd_spec spec = {
+		.name = "build", .common = OPT_QUIET | OPT_SOURCES, .shortopts = "o:",
+		.longopts = opts, .max_args = -1, .usage = usage, .usage_status = EXIT_FAILURE_,
+	};
 	const char *output = default_db_path();
-	struct source_args sa = { 0 };
+	struct cmd_line cl = { 0 };
+	struct source_args sa;
 	struct entry_set set = { 0 };
 	struct build_obs obs = { 0 };
 	struct lint *lt = NULL;
 	char err[1024];
-	int quiet = 0, strict = 0, c, rc, status = EXIT_FAILURE_;
+	int strict = 0, c, rc, status = EXIT_FAILURE_;
 
-	while ((c = getopt_long(argc, argv, "+o:f:qh", opts, NULL)) != -1) {
-		int r = source_option(&sa, c, optarg);
-		if (r < 0)
-			return EXIT_FAILURE_;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'o':
+	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0) {
+		if (c == 'o')
 			output = optarg;
-			break;
-		case 'S':
-			strict = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_FAILURE_;
-		}
+		else
+			strict = 1;   /* --strict */
 	}
-	sa.files = argv + optind;
-	sa.nfiles = argc - optind;
+	if (c < 0)
+		return cl.status;
+	sa = cl.sa;
 	for (int i = 0; i < sa.nfiles; i++) {
 		if (strcmp(sa.files[i], "-") == 0) {
-			warnx_("build: a SOURCE must be a file, whose changes make the database "
-			       "stale; not standard input");
-			return EXIT_FAILURE_;
+			return usage_error(&spec, "a SOURCE must be a file, whose changes make "
+					   "the database stale; not standard input");
 		}
 	}
 	if (strict) {
@@ -185,7 +168,7 @@ int cmd_build(int argc, char **argv)
 				      .line = b_line, .entry = b_entry, .issue = b_issue };
 	struct collect_opts co = { .observer = &obs.sink };
 
-	if (!quiet)
+	if (!cl.quiet)
 		progress_start();
 	rc = read_sources(&set, &sa, &co, NULL, NULL, err, sizeof err);
 	if (rc == 0 && lt != NULL && lint_errors(lt) > 0) {
@@ -208,7 +191,7 @@ int cmd_build(int argc, char **argv)
 		warnx_("%s", err);
 		goto out;
 	}
-	if (!quiet)
+	if (!cl.quiet)
 		report(&obs);
 	status = EXIT_OK;
 out:

@@ -1,7 +1,6 @@
 /* portdb check: a linter for services data. */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,46 +56,24 @@ static void on_error(void *ctx, const char *path, const char *msg)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		SOURCE_OPTS,
 		{ "protocols", required_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct source_args sa = { 0 };
+	static const struct cmd_spec spec = {
+		.name = "check", .common = OPT_QUIET | OPT_SOURCES, .shortopts = "p:",
+		.longopts = opts, .max_args = -1, .usage = usage, .usage_status = CHECK_ERRORS,
+	};
+	struct cmd_line cl = { 0 };
 	struct entry_set set = { 0 };
 	const char *protocols = "/etc/protocols";
 	struct lint *lt;
 	char err[1024];
-	int quiet = 0, c, rc, proto_err, status;
+	int c, rc, proto_err, status, write_err;
 
-	while ((c = getopt_long(argc, argv, "+f:p:qh", opts, NULL)) != -1) {
-		int r = source_option(&sa, c, optarg);
-		if (r < 0)
-			return CHECK_ERRORS;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'p':
-			protocols = optarg[0] != '\0' ? optarg : NULL;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return CHECK_CLEAN;
-		default:
-			usage(stderr);
-			return CHECK_ERRORS;
-		}
-	}
-	sa.files = argv + optind;
-	sa.nfiles = argc - optind;
-	if (source_args_check(&sa, err, sizeof err) != 0) {
-		warnx_("%s", err);
-		return CHECK_ERRORS;
-	}
+	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0)
+		protocols = optarg[0] != '\0' ? optarg : NULL;   /* -p */
+	if (c < 0)
+		return cl.status;
 
 	lt = lint_new(protocols, &proto_err);
 	if (lt == NULL) {
@@ -106,26 +83,31 @@ int cmd_check(int argc, char **argv)
 	if (proto_err != 0)
 		warnx_("%s: %s; protocols are not checked", protocols, strerror(proto_err));
 	struct collect_opts co = { .observer = lint_sink(lt), .lenient = 1 };
-	rc = read_sources(&set, &sa, &co, on_error, lt, err, sizeof err);
+	rc = read_sources(&set, &cl.sa, &co, on_error, lt, err, sizeof err);
 	(void)rc;   /* each unreadable source is a finding already */
 	entry_set_free(&set);
 
 	lint_print(lt, stdout, 0);
-	if (!quiet) {
+	/* The findings before the summary, also when both streams go to one
+	 * pipe: stdout is buffered there, stderr is not. */
+	write_err = fflush(stdout) != 0 || ferror(stdout);
+	if (!cl.quiet) {
 		unsigned long e = lint_errors(lt), w = lint_warnings(lt);
+		unsigned long n = lint_entries(lt), f = lint_files(lt);
 		unsigned long skipped = lint_rows_skipped(lt);
-		fprintf(stderr, "%s: %lu error%s, %lu warning%s in %lu entries from %lu file%s",
-			progname, e, e == 1 ? "" : "s", w, w == 1 ? "" : "s", lint_entries(lt),
-			lint_files(lt), lint_files(lt) == 1 ? "" : "s");
+
+		fprintf(stderr, "%s: %lu %s, %lu %s in %lu %s from %lu %s", progname, e,
+			plural(e, "error", "errors"), w, plural(w, "warning", "warnings"), n,
+			plural(n, "entry", "entries"), f, plural(f, "file", "files"));
 		if (skipped > 0)
-			fprintf(stderr, "; %lu CSV row%s without a name, port or protocol skipped",
-				skipped, skipped == 1 ? "" : "s");
+			fprintf(stderr, "; %lu CSV %s without a name, port or protocol skipped",
+				skipped, plural(skipped, "row", "rows"));
 		fputc('\n', stderr);
 	}
 	status = lint_errors(lt) > 0 ? CHECK_ERRORS
 		 : lint_warnings(lt) > 0 ? CHECK_WARNINGS : CHECK_CLEAN;
 	lint_free(lt);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (write_err) {
 		warnx_("check: write error");
 		return CHECK_ERRORS;
 	}

@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,38 +71,24 @@ static int seen_begin(void *ctx, const char *path, enum svc_format format)
 
 int cmd_convert(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		SOURCE_OPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cmd_spec spec = {
+		.name = "convert", .common = OPT_SOURCES, .max_args = -1, .usage = usage,
+		.usage_status = EXIT_FAILURE_,
 	};
-	struct source_args sa = { .format = SVC_FORMAT_AUTO };   /* guessing is its job */
+	struct cmd_line cl = { .sa.format = SVC_FORMAT_AUTO };   /* guessing is its job */
 	struct entry_set set = { 0 };
 	struct formats_seen seen = { 0 };
 	char err[1024], shown[1024];
-	int c, rc, status = EXIT_FAILURE_;
+	int rc, status = EXIT_FAILURE_;
 	uint32_t last = UINT32_MAX;
 
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
-		int r = source_option(&sa, c, optarg);
-		if (r < 0)
-			return EXIT_FAILURE_;
-		if (r > 0)
-			continue;
-		if (c == 'h') {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		usage(stderr);
-		return EXIT_FAILURE_;
-	}
-	sa.files = argv + optind;
-	sa.nfiles = argc - optind;
+	if (cmd_option(&spec, &cl, argc, argv) != 0)
+		return cl.status;
 	seen.sink = (struct svc_sink){ .ctx = &seen, .begin = seen_begin };
 	seen.set = &set;
 	struct collect_opts co = { .observer = &seen.sink };
 
-	rc = read_sources(&set, &sa, &co, NULL, NULL, err, sizeof err);
+	rc = read_sources(&set, &cl.sa, &co, NULL, NULL, err, sizeof err);
 	if (rc != 0) {
 		warnx_("%s", err);
 		goto out;

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,34 +26,18 @@ static void usage(FILE *out)
 
 int cmd_dump(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cmd_spec spec = {
+		.name = "dump", .common = OPT_DB, .usage = usage, .usage_status = EXIT_FAILURE_,
 	};
-	const char *path = default_db_path();
+	struct cmd_line cl = { 0 };
+	const char *path;
 	struct portdb *db;
 	char why[512] = "", shown[1024];
-	int c, rc, status = EXIT_OK;
+	int rc, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_FAILURE_;
-		}
-	}
-	if (optind != argc) {
-		warnx_("dump: unexpected argument '%s'", argv[optind]);
-		usage(stderr);
-		return EXIT_FAILURE_;
-	}
+	if (cmd_option(&spec, &cl, argc, argv) != 0)
+		return cl.status;
+	path = cl.db;
 	/* The trust rules protect programs that answer from the file; a
 	 * dump only shows it. */
 	rc = portdb_open(path, PORTDB_OPEN_UNTRUSTED, &db, why, sizeof why);
@@ -65,7 +48,8 @@ int cmd_dump(int argc, char **argv)
 	/* "# portdb " first: format detection then reads the dump as
 	 * services text whatever its protocols look like. */
 	show_bytes(shown, sizeof shown, path, 200);
-	printf("# portdb dump of %s: %u entries, services(5) text\n", shown, db->meta.entries);
+	printf("# portdb dump of %s: %u %s, services(5) text\n", shown, db->meta.entries,
+	       plural(db->meta.entries, "entry", "entries"));
 	for (uint32_t seq = 0; seq < db->meta.entries; seq++) {
 		struct entry_view v;
 

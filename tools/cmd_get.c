@@ -3,10 +3,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "db.h"
 #include "portdb.h"
@@ -19,7 +19,10 @@ static void usage(FILE *out)
 		"'getent services' prints for it.  KEY is NAME, NAME/PROTO, PORT,\n"
 		"PORT/PROTO, or a range LOW-HIGH[/PROTO]: every entry with a port in the\n"
 		"range, in port order.  A NAME or PORT finds the entry that\n"
-		"getservbyname/getservbyport would return.\n"
+		"getservbyname/getservbyport would return.  A database the module does\n"
+		"not answer from (stale: a source changed since the build; or not\n"
+		"trusted, see 'portdb info') is read all the same, with a warning on\n"
+		"standard error.\n"
 		"\n"
 		"  -d, --db DB   read DB instead of the default\n"
 		"  -l, --long    also print the aliases, the source file and line, and\n"
@@ -29,7 +32,8 @@ static void usage(FILE *out)
 		"                same as --long\n"
 		"  -h, --help    show this help\n"
 		"\n"
-		"Exit status: 0 every KEY found, 1 error, 2 a KEY was not found.\n",
+		"Exit status: 0 every KEY found, 1 error (bad usage, a malformed KEY such\n"
+		"as port 99999, no database), 2 a KEY was not found.\n",
 		default_db_path());
 }
 
@@ -186,10 +190,15 @@ static int lookup(struct getter *g, const char *key)
 		}
 		rc = lookup_range(g, port, high, proto);
 	} else {
+		/* A key no entry could match is bad input, not "not found". */
 		kind = parse_port(key, end, &port);
 		if (kind < 0) {
 			warnx_("get: %s: port out of range 0-65535", key);
-			return EXIT_NOT_FOUND;
+			return EXIT_FAILURE_;
+		}
+		if (end == key) {
+			warnx_("get: '%s': no NAME or PORT", key);
+			return EXIT_FAILURE_;
 		}
 		struct query q = { .kind = kind > 0 ? QUERY_PORT : QUERY_NAME, .name = key,
 				   .len = (size_t)(end - key), .port_net = htons(port),
@@ -213,63 +222,89 @@ static int lookup(struct getter *g, const char *key)
 	return EXIT_OK;
 }
 
+/* Open the database at PATH (DEFAULT: the configured one).  get answers
+ * from any database it can read, as the module would not from a stale or
+ * untrusted one: it says so on standard error, since what it prints is
+ * then not what programs get. */
+static int open_db(const char *path, int is_default, struct portdb **db)
+{
+	char why[600] = "", *target = NULL;
+	struct stat lst;
+	int rc, untrusted;
+
+	if (lstat(path, &lst) != 0) {
+		rc = errno;
+		if (rc == ENOENT)
+			warnx_("get: %s: no database; run 'portdb build%s%s' to build it", path,
+			       is_default ? "" : " -o ", is_default ? "" : path);
+		else
+			warnx_("%s: %s", path, strerror(rc));
+		return rc;
+	}
+	/* The module refuses a symbolic link; get reads what it points to. */
+	if (S_ISLNK(lst.st_mode) && (target = realpath(path, NULL)) == NULL) {
+		rc = errno;
+		warnx_("%s: %s", path, strerror(rc));
+		return rc;
+	}
+	rc = portdb_open(target != NULL ? target : path, PORTDB_OPEN_UNTRUSTED, db, why,
+			 sizeof why);
+	free(target);
+	if (rc != 0) {
+		warnx_("%s", why[0] ? why : strerror(rc));
+		return rc;
+	}
+	if (S_ISLNK(lst.st_mode)) {
+		snprintf(why, sizeof why, "%s is a symbolic link", path);
+		untrusted = 1;
+	} else {
+		untrusted = portdb_trust(path, &(*db)->st, why, sizeof why) != 0;
+	}
+	if (untrusted)
+		warnx_("get: warning: %s: the module does not trust it, so programs are not "
+		       "answered from it", why);
+	if (portdb_check_sources(*db, why, sizeof why) != 0)
+		warnx_("get: warning: %s is stale: %s; programs are not answered from it until "
+		       "'portdb build' runs again", path, why);
+	return 0;
+}
+
 int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
 		{ "long", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = default_db_path();
+	static const struct cmd_spec spec = {
+		.name = "get", .common = OPT_DB, .shortopts = "lj", .longopts = opts,
+		.min_args = 1, .max_args = -1, .args_name = "KEY", .usage = usage,
+		.usage_status = EXIT_FAILURE_,
+	};
+	struct cmd_line cl = { 0 };
 	struct getter g = { .style = STYLE_GETENT };
 	struct portdb *db;
-	char why[512] = "";
-	int c, rc, status = EXIT_OK;
+	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+d:ljh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'l':
-			g.style = STYLE_LONG;
-			break;
-		case 'j':
-			g.style = STYLE_JSON;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_FAILURE_;
-		}
-	}
-	if (optind == argc) {
-		warnx_("get: no KEY given");
-		usage(stderr);
+	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0)
+		g.style = c == 'l' ? STYLE_LONG : STYLE_JSON;
+	if (c < 0)
+		return cl.status;
+	if (open_db(cl.db, cl.db == default_db_path(), &db) != 0)
 		return EXIT_FAILURE_;
-	}
-	rc = portdb_open(path, 0, &db, why, sizeof why);
-	if (rc != 0) {
-		warnx_("%s", why[0] ? why : strerror(rc));
-		return EXIT_FAILURE_;
-	}
 	g.db = db;
 	if (g.style == STYLE_JSON)
 		printf("[");
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < cl.nargs; i++) {
 		int r;
 
 		if (g.style == STYLE_JSON) {
-			printf("%s\n  {\"key\": ", i > optind ? "," : "");
-			json_string(stdout, argv[i]);
+			printf("%s\n  {\"key\": ", i > 0 ? "," : "");
+			json_string(stdout, cl.args[i]);
 			printf(", \"entries\": [");
 			g.nprinted = 0;
 		}
-		r = lookup(&g, argv[i]);
+		r = lookup(&g, cl.args[i]);
 		if (g.style == STYLE_JSON)
 			printf("%s]}", g.nprinted ? "\n    " : "");
 		/* An error outranks a missing key. */

@@ -3,7 +3,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,12 +132,15 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = default_db_path();
+	static const struct cmd_spec spec = {
+		.name = "info", .common = OPT_DB, .shortopts = "j", .longopts = opts,
+		.usage = usage, .usage_status = EXIT_FAILURE_,
+	};
+	struct cmd_line cl = { 0 };
+	const char *path;
 	char why[512] = "", trust_why[600], stale_why[512] = "", when[64] = "?", lmdb[400];
 	char *target = NULL;
 	struct source_state *ss = NULL;
@@ -148,27 +150,11 @@ int cmd_info(int argc, char **argv)
 	time_t t;
 	int c, rc, json = 0, trusted, stale;
 
-	while ((c = getopt_long(argc, argv, "+d:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_FAILURE_;
-		}
-	}
-	if (optind != argc) {
-		warnx_("info: unexpected argument '%s'", argv[optind]);
-		usage(stderr);
-		return EXIT_FAILURE_;
-	}
+	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0)
+		json = 1;   /* -j */
+	if (c < 0)
+		return cl.status;
+	path = cl.db;
 	if (lstat(path, &lst) < 0) {
 		warnx_("%s: %s", path, strerror(errno));
 		return EXIT_FAILURE_;

@@ -16,7 +16,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -550,51 +549,39 @@ int cmd_nsswitch(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "file", required_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct cmd_spec spec = {
+		.name = "nsswitch", .common = OPT_QUIET, .shortopts = "f:n", .longopts = opts,
+		.min_args = 1, .max_args = 1, .args_name = "action (enable, disable or status)",
+		.usage = usage, .usage_status = EXIT_FAILURE_,
+	};
+	static const char *const actions[] = { [ENABLE] = "enable", [DISABLE] = "disable",
+					       [STATUS] = "status" };
 	const char *file = NSSWITCH_CONF;
-	char resolved[PATH_MAX], err[PATH_MAX + 256];
+	char resolved[PATH_MAX], err[PATH_MAX + 256], shown[256];
+	struct cmd_line cl = { 0 };
 	struct ctx x = { 0 };
 	struct conf c;
 	struct stat st, lst;
 	enum action act;
 	int ch, rc, exists;
 
-	while ((ch = getopt_long(argc, argv, "+f:nqh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
+	while ((ch = cmd_option(&spec, &cl, argc, argv)) > 0) {
+		if (ch == 'f')
 			file = optarg;
-			break;
-		case 'n':
-			x.dry_run = 1;
-			break;
-		case 'q':
-			x.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_FAILURE_;
-		}
+		else
+			x.dry_run = 1;   /* -n */
 	}
-	if (optind + 1 != argc) {
-		warnx_("nsswitch: expected one of enable, disable, status");
-		usage(stderr);
-		return EXIT_FAILURE_;
-	}
-	if (strcmp(argv[optind], "enable") == 0)
-		act = ENABLE;
-	else if (strcmp(argv[optind], "disable") == 0)
-		act = DISABLE;
-	else if (strcmp(argv[optind], "status") == 0)
-		act = STATUS;
-	else {
-		warnx_("nsswitch: unknown action '%s' (enable, disable, status)", argv[optind]);
-		return EXIT_FAILURE_;
+	if (ch < 0)
+		return cl.status;
+	x.quiet = cl.quiet;
+	for (act = ENABLE; act <= STATUS; act++)
+		if (strcmp(cl.args[0], actions[act]) == 0)
+			break;
+	if (act > STATUS) {
+		show_bytes(shown, sizeof shown, cl.args[0], 100);
+		return usage_error(&spec, "unknown action '%s' (enable, disable, status)", shown);
 	}
 	/* Edit the file a symbolic link points to, not the link. */
 	x.path = file;

@@ -250,9 +250,10 @@ static int on_issue(void *ctx, const struct svc_issue *is)
 	case SVC_ISSUE_RANGE:
 		lt->range_line = is->line;
 		return lint_add(lt, SEV_WARNING, is->line, is->col,
-			   "port range %lu-%lu gives %lu entries, one per port (services(5) has "
+			   "port range %lu-%lu gives %lu %s, one per port (services(5) has "
 			   "no ranges: glibc drops such a line)", is->low, is->high,
-			   is->high - is->low + 1);
+			   is->high - is->low + 1,
+			   plural(is->high - is->low + 1, "entry", "entries"));
 	case SVC_ISSUE_ROW_SKIPPED:
 		lt->rows_skipped++;
 		return 0;

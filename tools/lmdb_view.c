@@ -41,8 +41,9 @@ void lmdb_view(const char *path, const struct lmdb_reader *r, char *out, size_t 
 		snprintf(out, outlen, "%s (liblmdb cannot read it: %s)", ours, mdb_strerror(rc));
 	else if (st.ms_psize != r->psize || st.ms_depth != r->depth || st.ms_entries != r->entries ||
 		 info.me_last_txnid != r->txnid || info.me_last_pgno != r->last)
-		snprintf(out, outlen, "%s; liblmdb DISAGREES: page size %u, %zu keys, depth %u", ours,
-			 st.ms_psize, st.ms_entries, st.ms_depth);
+		snprintf(out, outlen, "%s; liblmdb DISAGREES: page size %u, %zu %s, depth %u", ours,
+			 st.ms_psize, st.ms_entries, plural(st.ms_entries, "key", "keys"),
+			 st.ms_depth);
 	else
 		snprintf(out, outlen, "%s (liblmdb agrees)", ours);
 	if (env != NULL)

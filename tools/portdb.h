@@ -2,6 +2,7 @@
 #ifndef PORTDB_TOOL_H
 #define PORTDB_TOOL_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -86,6 +87,58 @@ int read_sources(struct entry_set *set, const struct source_args *sa,
 		 void (*on_error)(void *ctx, const char *path, const char *msg), void *ctx,
 		 char *err, size_t errlen);
 
+/* ------------------------------------------------------- options.c */
+
+/* Options several commands share; a command's spec names those it takes.
+ * Every command takes -h, --help. */
+enum {
+	OPT_DB = 1 << 0,        /* -d, --db DB: cmd_line.db */
+	OPT_QUIET = 1 << 1,     /* -q, --quiet: cmd_line.quiet */
+	OPT_SOURCES = 1 << 2,   /* SOURCE_OPTS into cmd_line.sa, whose files are
+				 * the operands */
+};
+
+/* What a command takes on its command line. */
+struct cmd_spec {
+	const char *name;               /* "get", for messages */
+	unsigned common;                /* OPT_* */
+	const char *shortopts;          /* its own options, as getopt spells them */
+	const struct option *longopts;  /* its own, up to a zeroed one; or NULL */
+	int min_args, max_args;         /* operands; max_args -1: no limit */
+	const char *args_name;          /* for "missing KEY" */
+	void (*usage)(FILE *out);       /* the --help text */
+	int usage_status;               /* the exit status of bad usage */
+};
+
+/* The parsed command line; zero it (a command may set sa.format, its
+ * default) before the first cmd_option. */
+struct cmd_line {
+	const char *db;          /* --db, else default_db_path() */
+	int quiet;
+	struct source_args sa;
+	char **args;             /* the operands */
+	int nargs;
+	int status;              /* the exit status, after cmd_option returned -1 */
+	const struct cmd_spec *spec;
+	struct option opts[16];  /* the common options taken, then the command's */
+	char optstring[32];
+};
+
+/* The next option of SPEC's command in ARGV (ARGV[0] names the command),
+ * read by getopt_long, which permutes: options may follow operands, '--'
+ * ends them, and with POSIXLY_CORRECT set the first operand does.  The
+ * common options go into CL.
+ * @return one of the command's own options (optarg holds its argument);
+ * 0 when the options are over and CL->args holds the operands, as many as
+ * SPEC allows; -1 when the command must exit now with CL->status: after
+ * --help, or after a usage error that has been reported. */
+int cmd_option(const struct cmd_spec *spec, struct cmd_line *cl, int argc, char **argv);
+
+/* Report a usage error of SPEC's command ("portdb: get: MESSAGE", then a
+ * pointer to --help).  @return SPEC->usage_status. */
+int usage_error(const struct cmd_spec *spec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* ------------------------------------------------------------ text.c */
 
 /* Length of the valid UTF-8 sequence at S (at most N bytes), or 0 if
@@ -112,6 +165,9 @@ void print_services_line(FILE *out, const char *name, unsigned port, const char 
 /* IANA's class of PORT: "system" (0-1023), "user" (1024-49151) or
  * "dynamic" (49152-65535); LONG gives the other names too. */
 const char *port_class(unsigned port, int longer);
+
+/* ONE or MANY, as the count N asks: "1 entry", "2 entries". */
+const char *plural(unsigned long long n, const char *one, const char *many);
 
 /* ------------------------------------------------------ progress.c */
 

@@ -59,7 +59,8 @@ static void *draw_loop(void *arg)
 		shown_n = n;
 		snprintf(shown_phase, sizeof shown_phase, "%s", pg.phase);
 		if (n > 0)
-			fprintf(stderr, "\r\033[K%s: %s: %lu entries", progname, pg.phase, n);
+			fprintf(stderr, "\r\033[K%s: %s: %lu %s", progname, pg.phase, n,
+				plural(n, "entry", "entries"));
 		else
 			fprintf(stderr, "\r\033[K%s: %s", progname, pg.phase);
 		fflush(stderr);

@@ -122,3 +122,8 @@ const char *port_class(unsigned port, int longer)
 		return longer ? "user (registered, 1024-49151)" : "user";
 	return longer ? "dynamic (private, 49152-65535)" : "dynamic";
 }
+
+const char *plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
