@@ -62,6 +62,13 @@ int entry_set_add_source(struct entry_set *set, const char *path,
 int entry_set_add_dropins(struct entry_set *set, const char *dir,
 			  const struct collect_opts *opts, char *err, size_t errlen);
 
+/* Whether every source of SET still holds what was read: the module's
+ * staleness test (device, inode, size, modification time), then the
+ * bytes themselves (a directory's drop-in names), since an edit within
+ * one tick of the file system's clock that keeps the size passes the
+ * first.  @return 0, or ESTALE with WHY saying which source changed. */
+int entry_set_check_current(const struct entry_set *set, char *why, size_t whylen);
+
 void entry_set_free(struct entry_set *set);
 
 #endif

@@ -15,6 +15,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_ = 1,   /* bad usage, unreadable input, write failure */
 	EXIT_NOT_FOUND = 2,  /* `get`: a key has no entry (as getent) */
+	EXIT_BUILD_STALE = 3,  /* `build`: published, but the sources kept changing */
 };
 
 /* `check`: 0 clean, 1 warnings only, 2 errors (or unreadable input, or
