@@ -9,6 +9,7 @@
 #include "meta.h"
 #include "seal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +39,8 @@ static void on_signal(int sig)
 
 void portdb_publish_cleanup_on_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+				    SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPIPE };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
@@ -294,6 +297,62 @@ static int split_path(const char *target, char dir[PATH_MAX], char base[PATH_MAX
 	return 0;
 }
 
+/* Is NAME a temporary of a publish of BASE: "." BASE "." and mkstemp's
+ * six letters or digits? */
+static int is_temporary(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 || name[n + 1] != '.')
+		return 0;
+	name += n + 2;
+	for (int i = 0; i < 6; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return name[6] == '\0';
+}
+
+/* Remove the temporaries that killed publishes of BASE left in the
+ * directory DIR_FD, whose lock the caller holds: every publish holds it
+ * from creating its temporary to renaming it, so a temporary seen under
+ * the lock belongs to no live publish.  Best effort. */
+static void sweep_temporaries(int dir_fd, const char *base)
+{
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (is_temporary(de->d_name, base) &&
+		    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && (st.st_uid == geteuid() || geteuid() == 0))
+			unlinkat(dir_fd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Lock the directory DIR_FD against other publishes.  @return 1 if
+ * held, 0 if the file system has no such locks (then nothing is swept). */
+static int lock_dir(int dir_fd)
+{
+	int rc;
+
+	do
+		rc = flock(dir_fd, LOCK_EX);
+	while (rc < 0 && errno == EINTR);
+	return rc == 0;
+}
+
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen)
 {
@@ -314,6 +373,15 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc != 0)
 		return fail(err, errlen, rc, "%s: %s", target,
 			    rc == ENOMEM ? strerror(rc) : "too many entries for one database");
+
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+	/* A build killed by a signal it cannot catch (SIGKILL) leaves its
+	 * temporary; the next build removes it, under the lock that tells
+	 * a dead build's from a live one's. */
+	if (lock_dir(dir_fd))
+		sweep_temporaries(dir_fd, base);
 
 	/* The temporary lives in the target's directory, so that rename()
 	 * is atomic. */
@@ -361,8 +429,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		goto out;
 	}
 	tmp_live = 0;
-	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0 || fsync(dir_fd) < 0) {
+	if (fsync(dir_fd) < 0) {
 		/* The new file is in place; only its durability is in doubt. */
 		rc = fail(err, errlen, errno, "%s: fsync: %s", dir, strerror(errno));
 		goto out;

@@ -10,12 +10,15 @@
 
 /* Write SET to TARGET atomically.  On failure the old TARGET is left
  * exactly as it was and no temporary file remains; ERR says what failed.
+ * Publishes into one directory take turns (an flock on the directory),
+ * and each first removes the temporaries that killed ones left there.
  * @return 0 or an errno / LMDB error code. */
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
 
-/* Remove the temporary files of a publish in progress when SIGINT,
- * SIGTERM, SIGHUP or SIGQUIT arrives, then die of the signal.  For
+/* Remove the temporary files of a publish in progress when a signal
+ * that kills (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+ * SIGVTALRM, SIGPROF, SIGXCPU, SIGPIPE) arrives, then die of it.  For
  * programs that publish; the module never calls it. */
 void portdb_publish_cleanup_on_signals(void);
 
