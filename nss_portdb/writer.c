@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +49,9 @@ void portdb_publish_cleanup_on_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
+	/* Past `ulimit -f` a write then fails with EFBIG, which is
+	 * reported, instead of killing the build with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -270,6 +274,27 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 	return mdb_txn_commit(txn);
 }
 
+/* What really failed when LMDB says RC while writing the file FD: a
+ * short writev (a full disk, a file size limit) comes out of LMDB as
+ * EIO, so ask the file system by writing one more page past the end
+ * ourselves (the file is a temporary, about to be removed). */
+static int real_error(int fd, int rc)
+{
+	static const char page[4096];
+	struct statvfs vfs;
+	struct stat st;
+	ssize_t n;
+
+	if (rc != EIO || fstat(fd, &st) < 0)
+		return rc;
+	n = pwrite(fd, page, sizeof page, st.st_size);
+	if (n < 0 && (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
+		return errno;
+	if (n < (ssize_t)sizeof page && fstatvfs(fd, &vfs) == 0 && vfs.f_bavail == 0)
+		return ENOSPC;
+	return rc;
+}
+
 static const char *describe(int rc)
 {
 	return rc < 0 || rc >= MDB_KEYEXIST ? mdb_strerror(rc) : strerror(rc);
@@ -411,6 +436,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		mdb_env_close(env);
 	env = NULL;
 	if (rc != 0) {
+		rc = real_error(out_fd, rc);
 		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, describe(rc));
 		goto out;
 	}
@@ -431,7 +457,9 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	tmp_live = 0;
 	if (fsync(dir_fd) < 0) {
 		/* The new file is in place; only its durability is in doubt. */
-		rc = fail(err, errlen, errno, "%s: fsync: %s", dir, strerror(errno));
+		rc = fail(err, errlen, PORTDB_NOT_DURABLE,
+			  "%s is published, but may not survive a crash: fsync of %s: %s",
+			  target, dir, strerror(errno));
 		goto out;
 	}
 	rc = 0;

@@ -8,11 +8,17 @@
 
 #include "collect.h"
 
+/* portdb_publish's result when TARGET was replaced but the directory's
+ * fsync failed: published, its durability in doubt.  No errno or LMDB
+ * code is -1. */
+#define PORTDB_NOT_DURABLE (-1)
+
 /* Write SET to TARGET atomically.  On failure the old TARGET is left
  * exactly as it was and no temporary file remains; ERR says what failed.
  * Publishes into one directory take turns (an flock on the directory),
  * and each first removes the temporaries that killed ones left there.
- * @return 0 or an errno / LMDB error code. */
+ * A full disk is ENOSPC and a file size limit EFBIG (not LMDB's EIO).
+ * @return 0, PORTDB_NOT_DURABLE, or an errno / LMDB error code. */
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
 

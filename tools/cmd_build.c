@@ -41,7 +41,8 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 published and current (no source changed since it was\n"
 		"read), 1 nothing published, 3 published but stale (the sources kept\n"
-		"changing during %d builds).\n",
+		"changing during %d builds), 4 published and current, but the directory's\n"
+		"fsync failed: it may not survive a crash.\n",
 		default_db_path(), DEFAULT_SOURCE, default_dropin_dir(), default_dropin_dir(),
 		BUILD_ATTEMPTS);
 }
@@ -151,7 +152,7 @@ int cmd_build(int argc, char **argv)
 	struct build_obs obs = { 0 };
 	struct lint *lt = NULL;
 	char err[1024], why[1024];
-	int quiet = 0, strict = 0, c, rc, status = EXIT_FAILURE_;
+	int quiet = 0, strict = 0, not_durable = 0, c, rc, status = EXIT_FAILURE_;
 
 	while ((c = getopt_long(argc, argv, "+o:f:qh", opts, NULL)) != -1) {
 		int r = source_option(&sa, c, optarg);
@@ -225,6 +226,13 @@ int cmd_build(int argc, char **argv)
 			progress_phase(phase);
 			rc = portdb_publish(&set, output, err, sizeof err);
 		}
+		if (rc == PORTDB_NOT_DURABLE) {
+			/* In place all the same: say so, and go on checking. */
+			progress_stop();
+			warnx_("%s", err);
+			not_durable = 1;
+			rc = 0;
+		}
 		if (rc != 0) {
 			progress_stop();
 			warnx_("%s", err);
@@ -249,7 +257,7 @@ int cmd_build(int argc, char **argv)
 	progress_stop();
 	if (!quiet)
 		report(&obs);
-	status = EXIT_OK;
+	status = not_durable ? EXIT_BUILD_NOT_DURABLE : EXIT_OK;
 out:
 	obs_reset(&obs);
 	lint_free(lt);
