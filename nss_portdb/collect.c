@@ -152,6 +152,10 @@ static int load(int fd, const struct stat *st, char **data, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > SOURCE_SIZE_MAX) {   /* a pipe that never ends, a file that grew */
+			free(buf);
+			return EFBIG;
+		}
 	}
 	*data = buf;
 	*len = n;
@@ -244,10 +248,14 @@ static int add_source_with(struct entry_set *set, const char *path,
 	size_t len = 0;
 	int fd, rc;
 
-	if (strcmp(path, "-") == 0)
+	int stdin_ = strcmp(path, "-") == 0;
+
+	/* Without blocking: a FIFO with no writer must not hang the open;
+	 * what it is decides whether it is read at all. */
+	if (stdin_)
 		fd = dup(STDIN_FILENO);
 	else
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
@@ -258,6 +266,28 @@ static int add_source_with(struct entry_set *set, const char *path,
 		rc = fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
 		goto out;
 	}
+	if (!stdin_ && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		rc = fail(err, errlen, EINVAL, "%s: a %s device, not a services file", path,
+			  S_ISCHR(st.st_mode) ? "character" : "block");
+		goto out;
+	}
+	if (!stdin_ && !S_ISREG(st.st_mode) && opts->regular_only) {
+		rc = fail(err, errlen, EINVAL, "%s: a %s, not a regular file: a source must "
+			  "be a file, whose changes make the database stale", path,
+			  S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "special file");
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SOURCE_SIZE_MAX) {
+		rc = fail(err, errlen, EFBIG, "%s: %llu bytes, over the %u MiB limit of a source",
+			  path, (unsigned long long)st.st_size, SOURCE_SIZE_MAX >> 20);
+		goto out;
+	}
+	/* A FIFO named for `check` or `convert` (`<(command)`) is read
+	 * as a pipe is: blocking, up to the size limit. */
+	if (!stdin_ && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	r.source = (uint16_t)set->nsources;
 	rc = add_source(set, path, &st);
 	if (rc != 0) {
@@ -265,6 +295,11 @@ static int add_source_with(struct entry_set *set, const char *path,
 		goto out;
 	}
 	rc = load(fd, &st, &data, &len);
+	if (rc == EFBIG) {
+		fail(err, errlen, rc, "%s: over the %u MiB limit of a source", path,
+		     SOURCE_SIZE_MAX >> 20);
+		goto out;
+	}
 	if (rc != 0) {
 		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;

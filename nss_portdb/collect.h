@@ -32,6 +32,11 @@ typedef void skip_fn(void *ctx, const char *path, unsigned long line,
 int entry_set_add_file(struct entry_set *set, const char *path,
 		       skip_fn *on_skip, void *ctx, char *err, size_t errlen);
 
+/* The largest source read, in bytes (portdb(8)): past it a file, or a
+ * pipe that never ends, is refused with EFBIG.  IANA's registry is
+ * about 1 MB; a million entries, 40 MB. */
+#define SOURCE_SIZE_MAX (256u << 20)
+
 struct collect_opts {
 	enum svc_format format;            /* AUTO: detect each file's format */
 	/* Sees every source's begin and end, and every line, entry and
@@ -40,6 +45,10 @@ struct collect_opts {
 	/* A malformed CSV row is skipped (the observer hears of it) instead
 	 * of failing the whole read. */
 	int lenient;
+	/* Only regular files (and drop-in directories): `build`, whose
+	 * sources must be files that it can check again.  Otherwise a FIFO
+	 * or socket is read as a pipe.  Devices are refused either way. */
+	int regular_only;
 };
 
 /* Read the file PATH ("-": standard input) in OPTS->format and append

@@ -178,6 +178,11 @@ int cmd_build(int argc, char **argv)
 			return EXIT_FAILURE_;
 		}
 	}
+	if (output[0] == '\0') {
+		warnx_("build: -o: the database path is empty");
+		usage(stderr);
+		return EXIT_FAILURE_;
+	}
 	sa.files = argv + optind;
 	sa.nfiles = argc - optind;
 	for (int i = 0; i < sa.nfiles; i++) {
@@ -189,7 +194,7 @@ int cmd_build(int argc, char **argv)
 	}
 	obs.sink = (struct svc_sink){ .ctx = &obs, .begin = b_begin, .end = b_end,
 				      .line = b_line, .entry = b_entry, .issue = b_issue };
-	struct collect_opts co = { .observer = &obs.sink };
+	struct collect_opts co = { .observer = &obs.sink, .regular_only = 1 };
 
 	if (!quiet)
 		progress_start();
