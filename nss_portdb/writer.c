@@ -73,6 +73,23 @@ static int put(MDB_txn *txn, MDB_dbi dbi, uint64_t key, const void *data, size_t
 	return mdb_put(txn, dbi, &mk, &mv, MDB_APPEND);
 }
 
+/* The build time recorded: SOURCE_DATE_EPOCH when set (reproducible
+ * builds: the same sources then give the same bytes), else now. */
+static uint64_t build_time(void)
+{
+	const char *v = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	unsigned long long t;
+
+	if (v != NULL && *v >= '0' && *v <= '9') {
+		errno = 0;
+		t = strtoull(v, &end, 10);
+		if (errno == 0 && *end == '\0')
+			return t;
+	}
+	return (uint64_t)time(NULL);
+}
+
 /* The header and the source records; META_SUM receives their checksum
  * as the seal records it. */
 static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
@@ -83,7 +100,7 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
 		.flags = PORTDB_OVERFLOW_DROP ? PORTDB_FLAG_OVERFLOW_DROP : 0,
 		.entries = set->count,
 		.skipped = set->skipped,
-		.build_time = (uint64_t)time(NULL),
+		.build_time = build_time(),
 		.nsources = set->nsources,
 	};
 	unsigned char header[META_HEADER_SIZE];

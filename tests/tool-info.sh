@@ -28,6 +28,8 @@ fi
 
 run 0 "$PORTDB" info --db "$db"
 built=$(sed -n 's/^built:       //p' "$tmp/out")
+digest=$(sed -n 's/^digest:      //p' "$tmp/out")
+[[ $digest =~ ^[0-9a-f]{16}$ ]] || fail "digest line: '$digest'"
 # The module's reader and liblmdb read the file alike: the index, the
 # seal, the header and three sources are six keys.
 lmdb=$(sed -n 's/^lmdb:        //p' "$tmp/out")
@@ -42,6 +44,7 @@ size:        $size bytes
 lmdb:        $lmdb
 entries:     3 (1 line skipped)
 built:       $built
+digest:      $digest
 parse rule:  $rule_text
 sources:     3
   current  $tmp/src (2 entries)
