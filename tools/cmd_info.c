@@ -24,7 +24,9 @@ static void usage(FILE *out)
 		"Describe DB (default %s): its path, format version,\n"
 		"size, LMDB layout (and whether liblmdb reads it the same), entry count,\n"
 		"build time and a digest of the content; the parse rule it was built with; each\n"
-		"source with its state (current, or stale: changed since the build);\n"
+		"source with its state (current, or stale: changed since the build) and,\n"
+		"while stale, the entries no lookup finds until the rebuild (those not in\n"
+		"/etc/services, which glibc's files service reads alone);\n"
 		"whether the module trusts the file (a regular file, not a symbolic link,\n"
 		"owned by root or by the program's effective user, not writable by group\n"
 		"or others) and, if not, why; and so whether the module answers from it.\n"
@@ -50,6 +52,16 @@ static void source_state(const struct portdb *db, uint32_t i, struct source_stat
 	s->why[0] = '\0';
 	s->stale = portdb_check_source(&db->meta.sources[i], s->why, sizeof s->why) != 0;
 	s->is_dir = stat(db->meta.sources[i].path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* While the database is stale the module answers UNAVAIL and glibc asks
+ * `files`, which reads /etc/services alone: the entries of every other
+ * source (the drop-in files, any other SOURCE) cannot be found. */
+static int unreachable_while_stale(const struct portdb *db, uint32_t i,
+				   const struct source_state *ss)
+{
+	return !ss[i].is_dir && db->meta.sources[i].entries > 0 &&
+	       strcmp(db->meta.sources[i].path, DEFAULT_SOURCE) != 0;
 }
 
 /* The digest of DB's content, in OUT (17 bytes): the checksum of its
@@ -102,6 +114,13 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 	}
 	printf("state:       %s%s%s\n", stale ? "stale" : "current", stale ? ": " : "",
 	       stale ? stale_why : "");
+	for (uint32_t i = 0; stale && i < db->meta.nsources; i++) {
+		const struct portdb_source *s = &db->meta.sources[i];
+		if (unreachable_while_stale(db, i, ss))
+			printf("unreachable: the %u entr%s of %s, until 'portdb build' runs again "
+			       "(glibc's files service reads %s only)\n", s->entries,
+			       s->entries == 1 ? "y" : "ies", s->path, DEFAULT_SOURCE);
+	}
 	if (trusted && lst->st_uid == 0)
 		printf("trusted:     yes (%s)\n", trust_why);
 	else
@@ -145,9 +164,19 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 	printf("%s],\n  \"state\": \"%s\",\n", db->meta.nsources ? "\n  " : "",
 	       stale ? "stale" : "current");
 	if (stale) {
+		int first = 1;
 		printf("  \"stale_why\": ");
 		json_string(stdout, stale_why);
-		printf(",\n");
+		printf(",\n  \"unreachable\": [");
+		for (uint32_t i = 0; i < db->meta.nsources; i++) {
+			if (!unreachable_while_stale(db, i, ss))
+				continue;
+			printf("%s\n    {\"path\": ", first ? "" : ",");
+			json_string(stdout, db->meta.sources[i].path);
+			printf(", \"entries\": %u}", db->meta.sources[i].entries);
+			first = 0;
+		}
+		printf("%s],\n", first ? "" : "\n  ");
 	}
 	printf("  \"owner_uid\": %u,\n  \"mode\": \"%04o\",\n  \"trusted\": %s,\n  \"trust\": ",
 	       (unsigned)lst->st_uid, (unsigned)(lst->st_mode & 07777),
