@@ -3,6 +3,8 @@
 #include <config.h>
 
 #include "collect.h"
+#include "checksum.h"
+#include "db.h"
 #include "entry.h"
 #include "parse.h"
 
@@ -150,6 +152,10 @@ static int load(int fd, const struct stat *st, char **data, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > SOURCE_SIZE_MAX) {   /* a pipe that never ends, a file that grew */
+			free(buf);
+			return EFBIG;
+		}
 	}
 	*data = buf;
 	*len = n;
@@ -242,10 +248,14 @@ static int add_source_with(struct entry_set *set, const char *path,
 	size_t len = 0;
 	int fd, rc;
 
-	if (strcmp(path, "-") == 0)
+	int stdin_ = strcmp(path, "-") == 0;
+
+	/* Without blocking: a FIFO with no writer must not hang the open;
+	 * what it is decides whether it is read at all. */
+	if (stdin_)
 		fd = dup(STDIN_FILENO);
 	else
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
@@ -256,6 +266,28 @@ static int add_source_with(struct entry_set *set, const char *path,
 		rc = fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
 		goto out;
 	}
+	if (!stdin_ && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		rc = fail(err, errlen, EINVAL, "%s: a %s device, not a services file", path,
+			  S_ISCHR(st.st_mode) ? "character" : "block");
+		goto out;
+	}
+	if (!stdin_ && !S_ISREG(st.st_mode) && opts->regular_only) {
+		rc = fail(err, errlen, EINVAL, "%s: a %s, not a regular file: a source must "
+			  "be a file, whose changes make the database stale", path,
+			  S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "special file");
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SOURCE_SIZE_MAX) {
+		rc = fail(err, errlen, EFBIG, "%s: %llu bytes, over the %u MiB limit of a source",
+			  path, (unsigned long long)st.st_size, SOURCE_SIZE_MAX >> 20);
+		goto out;
+	}
+	/* A FIFO named for `check` or `convert` (`<(command)`) is read
+	 * as a pipe is: blocking, up to the size limit. */
+	if (!stdin_ && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	r.source = (uint16_t)set->nsources;
 	rc = add_source(set, path, &st);
 	if (rc != 0) {
@@ -263,6 +295,11 @@ static int add_source_with(struct entry_set *set, const char *path,
 		goto out;
 	}
 	rc = load(fd, &st, &data, &len);
+	if (rc == EFBIG) {
+		fail(err, errlen, rc, "%s: over the %u MiB limit of a source", path,
+		     SOURCE_SIZE_MAX >> 20);
+		goto out;
+	}
 	if (rc != 0) {
 		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
@@ -280,6 +317,7 @@ static int add_source_with(struct entry_set *set, const char *path,
 		goto out;
 	}
 	set->sources[r.source].entries = (uint32_t)r.entries;
+	set->sources[r.source].content = checksum(data, len, 0);
 	if (o != NULL && o->end != NULL && (rc = o->end(o->ctx, path, r.entries, r.skipped)) != 0)
 		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 out:
@@ -307,6 +345,13 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 static int is_dropin_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -314,12 +359,58 @@ static int is_dropin_name(const char *name)
 	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
 }
 
+/* The drop-in names in the open directory D, sorted, into *OUT (*N of
+ * them), and their checksum.  @return 0 or an errno value. */
+static int list_dropins(DIR *d, char ***out, size_t *count, uint64_t *sum)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct checksum c;
+	struct dirent *de;
+
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_dropin_name(de->d_name))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, ncap * sizeof *names);
+			if (nn == NULL)
+				goto nomem;
+			names = nn;
+			cap = ncap;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL)
+			goto nomem;
+		n++;
+		errno = 0;
+	}
+	if (errno != 0) {
+		int e = errno;
+		free_names(names, n);
+		return e;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof *names, by_name);
+	checksum_init(&c, 0);
+	for (size_t i = 0; i < n; i++)
+		checksum_update(&c, names[i], strlen(names[i]) + 1);
+	*sum = checksum_final(&c);
+	*out = names;
+	*count = n;
+	return 0;
+nomem:
+	free_names(names, n);
+	return ENOMEM;
+}
+
 int entry_set_add_dropins(struct entry_set *set, const char *dir,
 			  const struct collect_opts *opts, char *err, size_t errlen)
 {
 	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
+	size_t n = 0;
+	uint32_t self;
 	struct stat st;
 	DIR *d;
 	int rc = 0;
@@ -336,38 +427,17 @@ int entry_set_add_dropins(struct entry_set *set, const char *dir,
 		rc = fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
+	self = set->nsources;
 	rc = add_source(set, dir, &st);
 	if (rc != 0) {
 		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
 		goto out;
 	}
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
-		if (!is_dropin_name(de->d_name))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **nn = realloc(names, ncap * sizeof *names);
-			if (nn == NULL) {
-				rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
-				goto out;
-			}
-			names = nn;
-			cap = ncap;
-		}
-		names[n] = strdup(de->d_name);
-		if (names[n] == NULL) {
-			rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
-			goto out;
-		}
-		n++;
-	}
-	if (errno != 0) {
-		rc = fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+	rc = list_dropins(d, &names, &n, &set->sources[self].content);
+	if (rc != 0) {
+		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
 		goto out;
 	}
-	if (n > 0)
-		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		size_t len = strlen(dir) + 1 + strlen(names[i]) + 1;
 		char *path = malloc(len);
@@ -386,11 +456,73 @@ int entry_set_add_dropins(struct entry_set *set, const char *dir,
 		free(path);
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free_names(names, n);
 	closedir(d);
 	return rc;
+}
+
+/* The checksum of what source S holds now, as reading it computed it. */
+static int content_now(const struct portdb_source *s, uint64_t *sum)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) < 0) {
+		rc = errno;
+	} else if (S_ISDIR(st.st_mode)) {
+		DIR *d = fdopendir(fd);
+		char **names;
+		size_t n;
+
+		if (d == NULL) {
+			rc = errno;
+		} else {
+			fd = -1;   /* the DIR owns it */
+			rc = list_dropins(d, &names, &n, sum);
+			if (rc == 0)
+				free_names(names, n);
+			closedir(d);
+		}
+	} else {
+		char *data = NULL;
+		size_t len = 0;
+
+		rc = load(fd, &st, &data, &len);
+		if (rc == 0)
+			*sum = checksum(data, len, 0);
+		free(data);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int entry_set_check_current(const struct entry_set *set, char *why, size_t whylen)
+{
+	for (uint32_t i = 0; i < set->nsources; i++) {
+		const struct portdb_source *s = &set->sources[i];
+		uint64_t sum = 0;
+		int rc;
+
+		/* The module's own test first: what it sees as stale is. */
+		if (portdb_check_source(s, why, whylen) != 0)
+			return ESTALE;
+		/* Then the bytes: a change within one timestamp tick that
+		 * keeps the size passes the module's test. */
+		rc = content_now(s, &sum);
+		if (rc != 0) {
+			fail(why, whylen, ESTALE, "source %s: %s", s->path, strerror(rc));
+			return ESTALE;
+		}
+		if (sum != s->content) {
+			fail(why, whylen, ESTALE, "source %s changed after it was read", s->path);
+			return ESTALE;
+		}
+	}
+	return 0;
 }
 
 void entry_set_free(struct entry_set *set)

@@ -32,6 +32,11 @@ typedef void skip_fn(void *ctx, const char *path, unsigned long line,
 int entry_set_add_file(struct entry_set *set, const char *path,
 		       skip_fn *on_skip, void *ctx, char *err, size_t errlen);
 
+/* The largest source read, in bytes (portdb(8)): past it a file, or a
+ * pipe that never ends, is refused with EFBIG.  IANA's registry is
+ * about 1 MB; a million entries, 40 MB. */
+#define SOURCE_SIZE_MAX (256u << 20)
+
 struct collect_opts {
 	/* SERVICES (the zero value) unless a format was asked for; AUTO:
 	 * detect each file's format. */
@@ -42,6 +47,10 @@ struct collect_opts {
 	/* A malformed CSV row is skipped (the observer hears of it) instead
 	 * of failing the whole read. */
 	int lenient;
+	/* Only regular files (and drop-in directories): `build`, whose
+	 * sources must be files that it can check again.  Otherwise a FIFO
+	 * or socket is read as a pipe.  Devices are refused either way. */
+	int regular_only;
 };
 
 /* Read the file PATH ("-": standard input) in OPTS->format and append
@@ -63,6 +72,13 @@ int entry_set_add_source(struct entry_set *set, const char *path,
  * @return 0, or an errno value with ERR. */
 int entry_set_add_dropins(struct entry_set *set, const char *dir,
 			  const struct collect_opts *opts, char *err, size_t errlen);
+
+/* Whether every source of SET still holds what was read: the module's
+ * staleness test (device, inode, size, modification time), then the
+ * bytes themselves (a directory's drop-in names), since an edit within
+ * one tick of the file system's clock that keeps the size passes the
+ * first.  @return 0, or ESTALE with WHY saying which source changed. */
+int entry_set_check_current(const struct entry_set *set, char *why, size_t whylen);
 
 void entry_set_free(struct entry_set *set);
 

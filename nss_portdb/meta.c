@@ -50,6 +50,7 @@ int meta_decode_source(const void *data, size_t len, struct portdb_source *s)
 	s->mtime_sec = (int64_t)get_be64(d + 24);
 	s->mtime_nsec = get_be32(d + 32);
 	s->entries = get_be32(d + 36);
+	s->content = 0;
 	return 0;
 }
 

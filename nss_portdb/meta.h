@@ -15,6 +15,10 @@ struct portdb_source {
 	int64_t mtime_sec;
 	uint32_t mtime_nsec;
 	uint32_t entries;
+	/* In memory only, never encoded: the checksum of the bytes read (of
+	 * a directory, of its drop-in names), for the builder's check that
+	 * nothing changed within one timestamp tick (collect.h). */
+	uint64_t content;
 };
 
 struct portdb_meta {

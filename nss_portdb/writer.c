@@ -9,6 +9,7 @@
 #include "meta.h"
 #include "seal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,7 +40,8 @@ static void on_signal(int sig)
 
 void portdb_publish_cleanup_on_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+				    SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPIPE };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
@@ -45,6 +49,9 @@ void portdb_publish_cleanup_on_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
+	/* Past `ulimit -f` a write then fails with EFBIG, which is
+	 * reported, instead of killing the build with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -66,6 +73,23 @@ static int put(MDB_txn *txn, MDB_dbi dbi, uint64_t key, const void *data, size_t
 	return mdb_put(txn, dbi, &mk, &mv, MDB_APPEND);
 }
 
+/* The build time recorded: SOURCE_DATE_EPOCH when set (reproducible
+ * builds: the same sources then give the same bytes), else now. */
+static uint64_t build_time(void)
+{
+	const char *v = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	unsigned long long t;
+
+	if (v != NULL && *v >= '0' && *v <= '9') {
+		errno = 0;
+		t = strtoull(v, &end, 10);
+		if (errno == 0 && *end == '\0')
+			return t;
+	}
+	return (uint64_t)time(NULL);
+}
+
 /* The header and the source records; META_SUM receives their checksum
  * as the seal records it. */
 static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
@@ -76,7 +100,7 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
 		.flags = PORTDB_OVERFLOW_DROP ? PORTDB_FLAG_OVERFLOW_DROP : 0,
 		.entries = set->count,
 		.skipped = set->skipped,
-		.build_time = (uint64_t)time(NULL),
+		.build_time = build_time(),
 		.nsources = set->nsources,
 	};
 	unsigned char header[META_HEADER_SIZE];
@@ -267,6 +291,27 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 	return mdb_txn_commit(txn);
 }
 
+/* What really failed when LMDB says RC while writing the file FD: a
+ * short writev (a full disk, a file size limit) comes out of LMDB as
+ * EIO, so ask the file system by writing one more page past the end
+ * ourselves (the file is a temporary, about to be removed). */
+static int real_error(int fd, int rc)
+{
+	static const char page[4096];
+	struct statvfs vfs;
+	struct stat st;
+	ssize_t n;
+
+	if (rc != EIO || fstat(fd, &st) < 0)
+		return rc;
+	n = pwrite(fd, page, sizeof page, st.st_size);
+	if (n < 0 && (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
+		return errno;
+	if (n < (ssize_t)sizeof page && fstatvfs(fd, &vfs) == 0 && vfs.f_bavail == 0)
+		return ENOSPC;
+	return rc;
+}
+
 static const char *describe(int rc)
 {
 	return rc < 0 || rc >= MDB_KEYEXIST ? mdb_strerror(rc) : strerror(rc);
@@ -294,6 +339,62 @@ static int split_path(const char *target, char dir[PATH_MAX], char base[PATH_MAX
 	return 0;
 }
 
+/* Is NAME a temporary of a publish of BASE: "." BASE "." and mkstemp's
+ * six letters or digits? */
+static int is_temporary(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 || name[n + 1] != '.')
+		return 0;
+	name += n + 2;
+	for (int i = 0; i < 6; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return name[6] == '\0';
+}
+
+/* Remove the temporaries that killed publishes of BASE left in the
+ * directory DIR_FD, whose lock the caller holds: every publish holds it
+ * from creating its temporary to renaming it, so a temporary seen under
+ * the lock belongs to no live publish.  Best effort. */
+static void sweep_temporaries(int dir_fd, const char *base)
+{
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (is_temporary(de->d_name, base) &&
+		    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && (st.st_uid == geteuid() || geteuid() == 0))
+			unlinkat(dir_fd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Lock the directory DIR_FD against other publishes.  @return 1 if
+ * held, 0 if the file system has no such locks (then nothing is swept). */
+static int lock_dir(int dir_fd)
+{
+	int rc;
+
+	do
+		rc = flock(dir_fd, LOCK_EX);
+	while (rc < 0 && errno == EINTR);
+	return rc == 0;
+}
+
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen)
 {
@@ -314,6 +415,15 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc != 0)
 		return fail(err, errlen, rc, "%s: %s", target,
 			    rc == ENOMEM ? strerror(rc) : "too many entries for one database");
+
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+	/* A build killed by a signal it cannot catch (SIGKILL) leaves its
+	 * temporary; the next build removes it, under the lock that tells
+	 * a dead build's from a live one's. */
+	if (lock_dir(dir_fd))
+		sweep_temporaries(dir_fd, base);
 
 	/* The temporary lives in the target's directory, so that rename()
 	 * is atomic. */
@@ -343,6 +453,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		mdb_env_close(env);
 	env = NULL;
 	if (rc != 0) {
+		rc = real_error(out_fd, rc);
 		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, describe(rc));
 		goto out;
 	}
@@ -361,10 +472,11 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		goto out;
 	}
 	tmp_live = 0;
-	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0 || fsync(dir_fd) < 0) {
+	if (fsync(dir_fd) < 0) {
 		/* The new file is in place; only its durability is in doubt. */
-		rc = fail(err, errlen, errno, "%s: fsync: %s", dir, strerror(errno));
+		rc = fail(err, errlen, PORTDB_NOT_DURABLE,
+			  "%s is published, but may not survive a crash: fsync of %s: %s",
+			  target, dir, strerror(errno));
 		goto out;
 	}
 	rc = 0;

@@ -8,14 +8,23 @@
 
 #include "collect.h"
 
+/* portdb_publish's result when TARGET was replaced but the directory's
+ * fsync failed: published, its durability in doubt.  No errno or LMDB
+ * code is -1. */
+#define PORTDB_NOT_DURABLE (-1)
+
 /* Write SET to TARGET atomically.  On failure the old TARGET is left
  * exactly as it was and no temporary file remains; ERR says what failed.
- * @return 0 or an errno / LMDB error code. */
+ * Publishes into one directory take turns (an flock on the directory),
+ * and each first removes the temporaries that killed ones left there.
+ * A full disk is ENOSPC and a file size limit EFBIG (not LMDB's EIO).
+ * @return 0, PORTDB_NOT_DURABLE, or an errno / LMDB error code. */
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
 
-/* Remove the temporary files of a publish in progress when SIGINT,
- * SIGTERM, SIGHUP or SIGQUIT arrives, then die of the signal.  For
+/* Remove the temporary files of a publish in progress when a signal
+ * that kills (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+ * SIGVTALRM, SIGPROF, SIGXCPU, SIGPIPE) arrives, then die of it.  For
  * programs that publish; the module never calls it. */
 void portdb_publish_cleanup_on_signals(void);
 

@@ -50,20 +50,30 @@ n=$((n + 2))
 if [ "$systemdsystemunitdir" != no ]; then
 	mode "$D$systemdsystemunitdir/portdb.path" 644
 	mode "$D$systemdsystemunitdir/portdb.service" 644
+	mode "$D$systemdsystemunitdir/portdb-nscd.service" 644
+	# nothing between an edit and its rebuild waits: nscd's delay is
+	# portdb-nscd.service's, started without waiting for it
+	! grep -q sleep "$D$systemdsystemunitdir/portdb.service" ||
+		fail "portdb.service sleeps: its start job would swallow the next edit"
+	grep -qx "ExecStartPost=-systemctl --no-block restart portdb-nscd.service" \
+		"$D$systemdsystemunitdir/portdb.service" ||
+		fail "portdb.service does not hand nscd's invalidation to portdb-nscd.service"
 	grep -qx "ExecStart=$sbindir/portdb build -q" "$D$systemdsystemunitdir/portdb.service" ||
 		fail "portdb.service does not run $sbindir/portdb"
 	grep -qx "PathChanged=/etc/services" "$D$systemdsystemunitdir/portdb.path" &&
 		grep -qx "PathChanged=$sysconfdir/portdb/services.d" "$D$systemdsystemunitdir/portdb.path" ||
 		fail "portdb.path does not watch /etc/services and $sysconfdir/portdb/services.d"
-	! grep -q '@[a-z]*@' "$D$systemdsystemunitdir/portdb.path" "$D$systemdsystemunitdir/portdb.service" ||
+	! grep -q '@[a-z]*@' "$D$systemdsystemunitdir/portdb.path" "$D$systemdsystemunitdir/portdb.service" \
+		"$D$systemdsystemunitdir/portdb-nscd.service" ||
 		fail "a unit has an unsubstituted @variable@"
 	# systemd's own check, on copies that run the portdb under DESTDIR
 	if command -v systemd-analyze >/dev/null; then
 		mkdir "$tmp/units"
-		for u in portdb.path portdb.service; do
+		for u in portdb.path portdb.service portdb-nscd.service; do
 			sed "s|=$sbindir/portdb |=$D$sbindir/portdb |" "$D$systemdsystemunitdir/$u" >"$tmp/units/$u"
 		done
-		systemd-analyze verify --man=no "$tmp/units/portdb.path" "$tmp/units/portdb.service" ||
+		systemd-analyze verify --man=no "$tmp/units/portdb.path" "$tmp/units/portdb.service" \
+			"$tmp/units/portdb-nscd.service" ||
 			fail "systemd-analyze verify rejects the units"
 	fi
 	n=$((n + 1))

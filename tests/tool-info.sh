@@ -28,6 +28,8 @@ fi
 
 run 0 "$PORTDB" info --db "$db"
 built=$(sed -n 's/^built:       //p' "$tmp/out")
+digest=$(sed -n 's/^digest:      //p' "$tmp/out")
+[[ $digest =~ ^[0-9a-f]{16}$ ]] || fail "digest line: '$digest'"
 # The module's reader and liblmdb read the file alike: the index, the
 # seal, the header and three sources are six keys.
 lmdb=$(sed -n 's/^lmdb:        //p' "$tmp/out")
@@ -42,6 +44,7 @@ size:        $size bytes
 lmdb:        $lmdb
 entries:     3 (1 line skipped)
 built:       $built
+digest:      $digest
 parse rule:  $rule_text
 sources:     3
   current  $tmp/src (2 entries)
@@ -80,14 +83,37 @@ grep -qx "  stale    $tmp/src (2 entries): source $tmp/src changed after the dat
 	grep -qx "  current  $tmp/d/c.conf (1 entry)" "$tmp/out" &&
 	grep -qx "state:       stale: source $tmp/src changed after the database was built" "$tmp/out" &&
 	grep -q "^module:      answers UNAVAIL" "$tmp/out" || fail "info of a stale database: $(cat "$tmp/out")"
+# While stale, glibc asks files, which reads /etc/services alone: the
+# entries of every other source are unreachable, and info says so.
+grep -qx "unreachable: the 2 entries of $tmp/src, until 'portdb build' runs again (glibc's files service reads /etc/services only)" "$tmp/out" &&
+	grep -qx "unreachable: the 1 entry of $tmp/d/c.conf, until 'portdb build' runs again (glibc's files service reads /etc/services only)" "$tmp/out" ||
+	fail "info of a stale database: the unreachable entries: $(cat "$tmp/out")"
 run 0 "$PORTDB" info --db "$db" --json
 grep -q '"state": "stale"' "$tmp/out" && grep -q '"module_answers": false' "$tmp/out" ||
 	fail "info --json of a stale database: $(cat "$tmp/out")"
+python3 - "$tmp/out" "$tmp" <<'EOF' || fail "info --json: unreachable: $(cat "$tmp/out")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+t = sys.argv[2]
+assert j["unreachable"] == [{"path": t + "/src", "entries": 2}, {"path": t + "/d/c.conf", "entries": 1}], j
+EOF
 rm "$tmp/d/c.conf"
 run 0 "$PORTDB" info --db "$db"
 grep -q "^  stale    $tmp/d/c.conf (1 entry): source $tmp/d/c.conf: No such file or directory" "$tmp/out" ||
 	fail "info with a source removed: $(cat "$tmp/out")"
-echo "ok: info shows stale sources"
+# /etc/services itself stays reachable (through files) while stale.
+if [ -r /etc/services ] && [ "$(grep -c '^[a-z]' /etc/services)" -gt 0 ]; then
+	mkdir "$tmp/d2"
+	printf 'dropin-x 4711/tcp\n' >"$tmp/d2/x.conf"
+	run 0 "$PORTDB" build -q -o "$tmp/sys.lmdb" --dropin-dir "$tmp/d2" /etc/services
+	sleep 0.1
+	printf 'dropin-y 4712/tcp\n' >>"$tmp/d2/x.conf"
+	run 0 "$PORTDB" info --db "$tmp/sys.lmdb"
+	grep -qx "unreachable: the 1 entry of $tmp/d2/x.conf, until .*" "$tmp/out" &&
+		! grep -q "^unreachable: .* of /etc/services," "$tmp/out" ||
+		fail "info of a stale drop-in with /etc/services: $(cat "$tmp/out")"
+fi
+echo "ok: info shows stale sources, and what is unreachable meanwhile"
 
 # Not trusted: writable by others; a symbolic link.
 "$PORTDB" build -q -o "$db" "$tmp/src"

@@ -11,6 +11,10 @@
 #include "portdb.h"
 #include "writer.h"
 
+/* How many times build reads and publishes before giving up on sources
+ * that keep changing under it. */
+#define BUILD_ATTEMPTS 5
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -37,8 +41,12 @@ static void usage(FILE *out)
 		"  -q, --quiet            print nothing on success\n"
 		"  -h, --help             show this help\n"
 		"\n"
-		"Exit status: 0 published, 1 nothing published.\n",
-		default_db_path(), DEFAULT_SOURCE, default_dropin_dir(), default_dropin_dir());
+		"Exit status: 0 published and current (no source changed since it was\n"
+		"read), 1 nothing published, 3 published but stale (the sources kept\n"
+		"changing during %d builds), 4 published and current, but the directory's\n"
+		"fsync failed: it may not survive a crash.\n",
+		default_db_path(), DEFAULT_SOURCE, default_dropin_dir(), default_dropin_dir(),
+		BUILD_ATTEMPTS);
 }
 
 struct source_stat {
@@ -120,6 +128,16 @@ static void report(const struct build_obs *b)
 	}
 }
 
+static void obs_reset(struct build_obs *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->st[i].path);
+	free(b->st);
+	b->st = NULL;
+	b->n = 0;
+	b->total = 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -137,8 +155,8 @@ int cmd_build(int argc, char **argv)
 	struct entry_set set = { 0 };
 	struct build_obs obs = { 0 };
 	struct lint *lt = NULL;
-	char err[1024];
-	int strict = 0, c, rc, status = EXIT_FAILURE_;
+	char err[1024], why[1024];
+	int strict = 0, not_durable = 0, c, rc, status = EXIT_FAILURE_;
 
 	while ((c = cmd_option(&spec, &cl, argc, argv)) > 0) {
 		if (c == 'o')
@@ -148,6 +166,8 @@ int cmd_build(int argc, char **argv)
 	}
 	if (c < 0)
 		return cl.status;
+	if (output[0] == '\0')
+		return usage_error(&spec, "-o: the database path is empty");
 	sa = cl.sa;
 	for (int i = 0; i < sa.nfiles; i++) {
 		if (strcmp(sa.files[i], "-") == 0) {
@@ -155,49 +175,79 @@ int cmd_build(int argc, char **argv)
 					   "the database stale; not standard input");
 		}
 	}
-	if (strict) {
-		int proto_err;
-		lt = lint_new("/etc/protocols", &proto_err);
-		if (lt == NULL) {
-			warnx_("build: out of memory");
-			return EXIT_FAILURE_;
-		}
-		obs.lint = lint_sink(lt);
-	}
 	obs.sink = (struct svc_sink){ .ctx = &obs, .begin = b_begin, .end = b_end,
 				      .line = b_line, .entry = b_entry, .issue = b_issue };
-	struct collect_opts co = { .observer = &obs.sink };
+	struct collect_opts co = { .observer = &obs.sink, .regular_only = 1 };
 
 	if (!cl.quiet)
 		progress_start();
-	rc = read_sources(&set, &sa, &co, NULL, NULL, err, sizeof err);
-	if (rc == 0 && lt != NULL && lint_errors(lt) > 0) {
-		progress_stop();
-		lint_print(lt, stderr, 1);
-		warnx_("build: --strict: %lu error%s in the sources ('portdb check' lists every "
-		       "finding); %s not written", lint_errors(lt), lint_errors(lt) == 1 ? "" : "s",
-		       output);
-		goto out;
-	}
-	if (rc == 0) {
-		char phase[300];
-		snprintf(phase, sizeof phase, "writing %s", output);
-		progress_phase(phase);
-		portdb_publish_cleanup_on_signals();
-		rc = portdb_publish(&set, output, err, sizeof err);
+	portdb_publish_cleanup_on_signals();
+	/* Published is not enough: a source edited while it was being read
+	 * or indexed would leave a stale database behind an exit status 0
+	 * (and the path unit's request for a rebuild merges into the run
+	 * that missed it).  So read again until what was published is what
+	 * the sources hold. */
+	for (int attempt = 1;; attempt++) {
+		if (strict) {
+			int proto_err;
+			lint_free(lt);
+			lt = lint_new("/etc/protocols", &proto_err);
+			if (lt == NULL) {
+				progress_stop();
+				warnx_("build: out of memory");
+				goto out;
+			}
+			obs.lint = lint_sink(lt);
+		}
+		rc = read_sources(&set, &sa, &co, NULL, NULL, err, sizeof err);
+		if (rc == 0 && lt != NULL && lint_errors(lt) > 0) {
+			progress_stop();
+			lint_print(lt, stderr, 1);
+			warnx_("build: --strict: %lu error%s in the sources ('portdb check' lists "
+			       "every finding); %s not written", lint_errors(lt),
+			       lint_errors(lt) == 1 ? "" : "s", output);
+			goto out;
+		}
+		if (rc == 0) {
+			char phase[300];
+			snprintf(phase, sizeof phase, "writing %s", output);
+			progress_phase(phase);
+			rc = portdb_publish(&set, output, err, sizeof err);
+		}
+		if (rc == PORTDB_NOT_DURABLE) {
+			/* In place all the same: say so, and go on checking. */
+			progress_stop();
+			warnx_("%s", err);
+			not_durable = 1;
+			rc = 0;
+		}
+		if (rc != 0) {
+			progress_stop();
+			warnx_("%s", err);
+			if (attempt > 1)
+				warnx_("build: %s is the one published before, from sources "
+				       "that changed since: it is stale", output);
+			goto out;
+		}
+		if (entry_set_check_current(&set, why, sizeof why) == 0)
+			break;
+		if (attempt == BUILD_ATTEMPTS) {
+			progress_stop();
+			warnx_("build: %s published, but stale: %s (the sources changed "
+			       "during each of %d builds)", output, why, BUILD_ATTEMPTS);
+			status = EXIT_BUILD_STALE;
+			goto out;
+		}
+		entry_set_free(&set);
+		obs_reset(&obs);
+		progress_phase("a source changed: reading again");
 	}
 	progress_stop();
-	if (rc != 0) {
-		warnx_("%s", err);
-		goto out;
-	}
 	if (!cl.quiet)
 		report(&obs);
-	status = EXIT_OK;
+	status = not_durable ? EXIT_BUILD_NOT_DURABLE : EXIT_OK;
 out:
-	for (size_t i = 0; i < obs.n; i++)
-		free(obs.st[i].path);
-	free(obs.st);
+	obs_reset(&obs);
 	lint_free(lt);
 	entry_set_free(&set);
 	return status;

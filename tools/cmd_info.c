@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
+#include "checksum.h"
 #include "db.h"
 #include "portdb.h"
 
@@ -19,9 +21,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: portdb info [OPTION]...\n"
 		"Describe DB (default %s): its path, format version,\n"
-		"size, LMDB layout (and whether liblmdb reads it the same), entry count and\n"
-		"build time; the parse rule it was built with; each\n"
-		"source with its state (current, or stale: changed since the build);\n"
+		"size, LMDB layout (and whether liblmdb reads it the same), entry count,\n"
+		"build time and a digest of the content; the parse rule it was built with; each\n"
+		"source with its state (current, or stale: changed since the build) and,\n"
+		"while stale, the entries no lookup finds until the rebuild (those not in\n"
+		"/etc/services, which glibc's files service reads alone);\n"
 		"whether the module trusts the file (a regular file, not a symbolic link,\n"
 		"owned by root or by the program's effective user, not writable by group\n"
 		"or others) and, if not, why; and so whether the module answers from it.\n"
@@ -49,9 +53,40 @@ static void source_state(const struct portdb *db, uint32_t i, struct source_stat
 	s->is_dir = stat(db->meta.sources[i].path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* While the database is stale the module answers UNAVAIL and glibc asks
+ * `files`, which reads /etc/services alone: the entries of every other
+ * source (the drop-in files, any other SOURCE) cannot be found. */
+static int unreachable_while_stale(const struct portdb *db, uint32_t i,
+				   const struct source_state *ss)
+{
+	return !ss[i].is_dir && db->meta.sources[i].entries > 0 &&
+	       strcmp(db->meta.sources[i].path, DEFAULT_SOURCE) != 0;
+}
+
+/* The digest of DB's content, in OUT (17 bytes): the checksum of its
+ * seal, which holds the checksum of each block of the index (every entry
+ * and the lookup table) and of the metadata (header, build time, the
+ * sources' identities).  The index is verified against the seal first:
+ * a damaged block makes it "damaged" instead. */
+static void content_digest(struct portdb *db, char *out, size_t outlen)
+{
+	unsigned char k[KEY_SIZE];
+	const unsigned char *seal;
+	size_t len;
+
+	put_be64(k, key_seal());
+	if (lmdb_reader_get(&db->lmdb, k, sizeof k, &seal, &len) != 0 ||
+	    (db->seal.len > 0 && seal_verify(&db->seal, 0, db->seal.len) != 0)) {
+		snprintf(out, outlen, "damaged");
+		return;
+	}
+	snprintf(out, outlen, "%016llx", (unsigned long long)checksum(seal, len, 0));
+}
+
 static void print_text(const char *path, const struct portdb *db, const struct stat *lst,
 		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss, const char *lmdb)
+		       const char *stale_why, const struct source_state *ss, const char *lmdb,
+		       const char *digest)
 {
 	printf("database:    %s\n", path);
 	printf("format:      version %u\n", db->meta.version);
@@ -60,6 +95,7 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 	printf("entries:     %u (%u line%s skipped)\n", db->meta.entries, db->meta.skipped,
 	       db->meta.skipped == 1 ? "" : "s");
 	printf("built:       %s\n", when);
+	printf("digest:      %s\n", digest);
 	printf("parse rule:  %s\n", db->meta.flags & PORTDB_FLAG_OVERFLOW_DROP
 					    ? "a port above 4294967295 drops the line (Debian's glibc)"
 					    : "a port above 4294967295 is clamped to 65535 (upstream glibc)");
@@ -77,6 +113,13 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 	}
 	printf("state:       %s%s%s\n", stale ? "stale" : "current", stale ? ": " : "",
 	       stale ? stale_why : "");
+	for (uint32_t i = 0; stale && i < db->meta.nsources; i++) {
+		const struct portdb_source *s = &db->meta.sources[i];
+		if (unreachable_while_stale(db, i, ss))
+			printf("unreachable: the %u entr%s of %s, until 'portdb build' runs again "
+			       "(glibc's files service reads %s only)\n", s->entries,
+			       s->entries == 1 ? "y" : "ies", s->path, DEFAULT_SOURCE);
+	}
 	if (trusted && lst->st_uid == 0)
 		printf("trusted:     yes (%s)\n", trust_why);
 	else
@@ -90,7 +133,8 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 
 static void print_json(const char *path, const struct portdb *db, const struct stat *lst,
 		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss, const char *lmdb)
+		       const char *stale_why, const struct source_state *ss, const char *lmdb,
+		       const char *digest)
 {
 	printf("{\n  \"database\": ");
 	json_string(stdout, path);
@@ -101,6 +145,7 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 	       db->meta.version, (unsigned long long)lst->st_size, db->meta.entries,
 	       db->meta.skipped, (unsigned long long)db->meta.build_time);
 	json_string(stdout, when);
+	printf(",\n  \"digest\": \"%s\"", digest);
 	printf(",\n  \"parse_rule\": \"%s\",\n  \"sources\": [",
 	       db->meta.flags & PORTDB_FLAG_OVERFLOW_DROP ? "drop" : "clamp");
 	for (uint32_t i = 0; i < db->meta.nsources; i++) {
@@ -118,9 +163,19 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 	printf("%s],\n  \"state\": \"%s\",\n", db->meta.nsources ? "\n  " : "",
 	       stale ? "stale" : "current");
 	if (stale) {
+		int first = 1;
 		printf("  \"stale_why\": ");
 		json_string(stdout, stale_why);
-		printf(",\n");
+		printf(",\n  \"unreachable\": [");
+		for (uint32_t i = 0; i < db->meta.nsources; i++) {
+			if (!unreachable_while_stale(db, i, ss))
+				continue;
+			printf("%s\n    {\"path\": ", first ? "" : ",");
+			json_string(stdout, db->meta.sources[i].path);
+			printf(", \"entries\": %u}", db->meta.sources[i].entries);
+			first = 0;
+		}
+		printf("%s],\n", first ? "" : "\n  ");
 	}
 	printf("  \"owner_uid\": %u,\n  \"mode\": \"%04o\",\n  \"trusted\": %s,\n  \"trust\": ",
 	       (unsigned)lst->st_uid, (unsigned)(lst->st_mode & 07777),
@@ -142,6 +197,7 @@ int cmd_info(int argc, char **argv)
 	struct cmd_line cl = { 0 };
 	const char *path;
 	char why[512] = "", trust_why[600], stale_why[512] = "", when[64] = "?", lmdb[400];
+	char digest[32];
 	char *target = NULL;
 	struct source_state *ss = NULL;
 	struct portdb *db = NULL;
@@ -198,15 +254,18 @@ int cmd_info(int argc, char **argv)
 	for (uint32_t i = 0; i < db->meta.nsources; i++)
 		source_state(db, i, &ss[i]);
 	lmdb_view(target != NULL ? target : path, &db->lmdb, lmdb, sizeof lmdb);
+	content_digest(db, digest, sizeof digest);
 	stale = portdb_check_sources(db, stale_why, sizeof stale_why) != 0;
 	t = (time_t)db->meta.build_time;
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 
 	if (json)
-		print_json(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb);
+		print_json(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
+			   digest);
 	else
-		print_text(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb);
+		print_text(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
+			   digest);
 	free(ss);
 	portdb_close(db);
 	free(target);

@@ -16,6 +16,8 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_ = 1,   /* bad usage, unreadable input, write failure */
 	EXIT_NOT_FOUND = 2,  /* `get`: a key has no entry (as getent) */
+	EXIT_BUILD_STALE = 3,  /* `build`: published, but the sources kept changing */
+	EXIT_BUILD_NOT_DURABLE = 4,  /* `build`: published, the directory's fsync failed */
 };
 
 /* `check`: 0 clean, 1 warnings only, 2 errors (or unreadable input, or
