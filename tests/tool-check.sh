@@ -199,7 +199,7 @@ $tmp/csv-like:1:1: note: this looks like IANA's CSV; glibc drops this header and
 $tmp/csv-like:1:9: error: 'Name,Port' is not a port number: glibc drops the line
 EOF
 same_text "$tmp/expected" "$tmp/out" "check of a CSV look-alike"
-grep -qx 'portdb: 1 error, 0 warnings in 1 entries from 1 file' "$tmp/err" || fail "CSV look-alike summary: $(cat "$tmp/err")"
+grep -qx 'portdb: 1 error, 0 warnings in 1 entry from 1 file' "$tmp/err" || fail "CSV look-alike summary: $(cat "$tmp/err")"
 # What portdb dump prints never looks like anything else.
 printf '# portdb dump of x\na\t1/tcp/udp\nb\t2/tcp/udp\n' >"$tmp/dump-like"
 run 0 check --protocols '' "$tmp/dump-like"
