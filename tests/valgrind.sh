@@ -25,9 +25,8 @@ export LD_LIBRARY_PATH=$NSS_MODULE_DIR NSS_PORTDB_PATH=$tmp/db.lmdb
 # Under valgrind every lookup is slow: `make check` asks every 4th name and
 # port of the edge cases (nss-dump queries STEP) and makes fewer
 # replacements; `make check-full` (PORTDB_CHECK_FULL=1) all of them.
-step=4 memcheck_runs="30 30000" helgrind_runs="20 20000"
-[ "${PORTDB_CHECK_FULL:-}" != 1 ] || step=1
-[ "${PORTDB_CHECK_FULL:-}" = 1 ] || memcheck_runs="10 10000" helgrind_runs="6 6000"
+step=4 memcheck_n=10 helgrind_n=6
+[ "${PORTDB_CHECK_FULL:-}" != 1 ] || step=1 memcheck_n=30 helgrind_n=20
 
 memcheck "$PORTDB" build -q -o "$tmp/db.lmdb" "$top_srcdir/data/edge-services"
 memcheck "$PORTDB" get --db "$tmp/db.lmdb" edge-basic 1001/tcp nosuch > /dev/null || [ $? -eq 2 ]
@@ -38,10 +37,10 @@ echo "ok: memcheck: $(wc -l < "$tmp/queries") lookups, $(wc -l < "$tmp/enum") en
 
 mkdir "$tmp/stress"
 NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/stress/db.lmdb \
-	memcheck "$TESTS_BIN/stress" "$tmp/stress" $memcheck_runs races-only
-echo "ok: memcheck: ${memcheck_runs% *} replacements under 4 threads"
+	memcheck "$TESTS_BIN/stress" "$tmp/stress" "$memcheck_n" "${memcheck_n}000" races-only
+echo "ok: memcheck: $memcheck_n replacements under 4 threads"
 
 rm -rf "$tmp/stress" && mkdir "$tmp/stress"
 NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/stress/db.lmdb \
-	vg --tool=helgrind "$TESTS_BIN/stress" "$tmp/stress" $helgrind_runs races-only
-echo "ok: helgrind: ${helgrind_runs% *} replacements under 4 threads"
+	vg --tool=helgrind "$TESTS_BIN/stress" "$tmp/stress" "$helgrind_n" "${helgrind_n}000" races-only
+echo "ok: helgrind: $helgrind_n replacements under 4 threads"
