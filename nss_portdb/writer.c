@@ -246,6 +246,23 @@ static void insert_one(const struct query *q, uint32_t off, void *ctx)
 	index_insert(ic->index, ic->plan, q, off);
 }
 
+int portdb_index_plan(const struct entry_set *set, struct index_plan *plan)
+{
+	uint64_t questions;
+	int rc = count_distinct_questions(set, &questions);
+
+	return rc != 0 ? rc : index_plan(plan, set->count, set->used, questions);
+}
+
+void portdb_index_fill(unsigned char *out, const struct index_plan *plan,
+		       const struct entry_set *set)
+{
+	struct insert_ctx ic = { out, plan };
+
+	index_layout(out, plan, set->offsets, set->arena);
+	for_each_question(set, insert_one, &ic);
+}
+
 static int write_all(MDB_env *env, const struct entry_set *set, const struct index_plan *plan)
 {
 	unsigned char k[KEY_SIZE];
@@ -271,9 +288,7 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 		rc = mdb_put(txn, dbi, &mk, &mv, MDB_RESERVE | MDB_APPEND);
 	}
 	if (rc == 0) {
-		struct insert_ctx ic = { mv.mv_data, plan };
-		index_layout(mv.mv_data, plan, set->offsets, set->arena);
-		for_each_question(set, insert_one, &ic);
+		portdb_index_fill(mv.mv_data, plan, set);
 		/* Summed now: the reserved space is ours only until the
 		 * next put.  The metadata's sum is known after its puts. */
 		seal_encode(seal, mv.mv_data, plan->size, 0);
@@ -400,7 +415,6 @@ int portdb_publish(const struct entry_set *set, const char *target,
 {
 	char dir[PATH_MAX], base[PATH_MAX];
 	struct index_plan plan;
-	uint64_t questions;
 	size_t mapsize;
 	MDB_env *env = NULL;
 	int out_fd = -1, dir_fd = -1, rc;
@@ -409,9 +423,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc != 0)
 		return fail(err, errlen, rc, "%s: %s", target, strerror(rc));
 
-	rc = count_distinct_questions(set, &questions);
-	if (rc == 0)
-		rc = index_plan(&plan, set->count, set->used, questions);
+	rc = portdb_index_plan(set, &plan);
 	if (rc != 0)
 		return fail(err, errlen, rc, "%s: %s", target,
 			    rc == ENOMEM ? strerror(rc) : "too many entries for one database");

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "collect.h"
+#include "index.h"
 
 /* portdb_publish's result when TARGET was replaced but the directory's
  * fsync failed: published, its durability in doubt.  No errno or LMDB
@@ -21,6 +22,15 @@
  * @return 0, PORTDB_NOT_DURABLE, or an errno / LMDB error code. */
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
+
+/* The index a build writes for SET.  portdb_index_plan sizes it by the
+ * distinct questions the entries answer: @return 0, ENOMEM or EFBIG.
+ * portdb_index_fill lays it out in OUT (plan->size bytes) and inserts
+ * every question of every entry, in file order.  Split out so that the
+ * index tests check the writer's own loop. */
+int portdb_index_plan(const struct entry_set *set, struct index_plan *plan);
+void portdb_index_fill(unsigned char *out, const struct index_plan *plan,
+		       const struct entry_set *set);
 
 /* Remove the temporary files of a publish in progress when a signal
  * that kills (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,

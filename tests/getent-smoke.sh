@@ -32,14 +32,6 @@ done
 "$PORTDB" build -o "$tmp/db.lmdb" "$tmp/services" >"$tmp/build.out" 2>&1 ||
 	fail "portdb build failed: $(cat "$tmp/build.out")"
 
-line() { # NAME PORT PROTO [ALIAS...]: the line getent prints for an entry
-	local name=$1 port=$2 proto=$3
-	shift 3
-	printf '%-21s %d/%s' "$name" "$port" "$proto"
-	[ $# -eq 0 ] || printf ' %s' "$@"
-	printf '\n'
-}
-
 smoke_tcp=$(line portdb-smoke 54321 tcp psmoke)
 smoke_udp=$(line portdb-smoke 54321 udp psmoke psmoke-udp)
 long=$(line portdb-smoke-with-a-long-name 54322 tcp)
@@ -50,16 +42,7 @@ noalias=$(line portdb-noalias 54325 sctp)
 # expect STATUS EXPECTED-OUTPUT KEY...: run getent pinned to portdb.
 n=0
 expect() {
-	local want_rc=$1 want=$2 rc=0 got
-	shift 2
-	got=$(getent_portdb "$tmp/db.lmdb" "$@" 2>"$tmp/err") || rc=$?
-	[ "$rc" -eq "$want_rc" ] ||
-		fail "getent -s services:portdb services $*: exit $rc, expected $want_rc (output '$got', stderr '$(cat "$tmp/err")')"
-	[ "$got" = "$want" ] ||
-		fail "getent -s services:portdb services $*: got
-'$got'
-expected
-'$want'"
+	expect_getent "$tmp/db.lmdb" "$@"
 	n=$((n + 1))
 }
 

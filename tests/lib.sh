@@ -41,3 +41,27 @@ getent_portdb() {
 	local db=$1; shift
 	LD_LIBRARY_PATH=$NSS_MODULE_DIR NSS_PORTDB_PATH=$db getent -s services:portdb services "$@"
 }
+
+# line NAME PORT PROTO [ALIAS...]: the line getent prints for an entry,
+# printf ("%-21s %d/%s", name, port, proto), then " alias" for each alias.
+line() {
+	local name=$1 port=$2 proto=$3
+	shift 3
+	printf '%-21s %d/%s' "$name" "$port" "$proto"
+	[ $# -eq 0 ] || printf ' %s' "$@"
+	printf '\n'
+}
+
+# expect_getent DB STATUS EXPECTED KEY...: getent pinned to portdb,
+# answering from DB, exits STATUS and prints EXPECTED (standard output and
+# error together: nothing else may be said).
+expect_getent() {
+	local db=$1 want_rc=$2 want=$3 rc=0 got
+	shift 3
+	got=$(getent_portdb "$db" "$@" 2>&1) || rc=$?
+	[ "$rc" -eq "$want_rc" ] && [ "$got" = "$want" ] ||
+		fail "getent -s services:portdb services $* (from $db): exit $rc, got
+'$got'
+expected exit $want_rc,
+'$want'"
+}

@@ -1,11 +1,15 @@
 /* nss-dump: ask the REAL libc services questions for one pinned NSS service
  * and print every answer in a canonical, diffable text form.
  *
- *   nss-dump SERVICE queries [FILE]   enumerate SERVICE, write a query list
- *                                     (to FILE, or stdout if absent or "-")
+ *   nss-dump SERVICE queries [FILE [STEP]]
+ *                                     enumerate SERVICE, write a query list
+ *                                     (to FILE, or stdout if absent or "-");
+ *                                     STEP > 1 asks about a sample of the
+ *                                     names and ports (see sample_names)
  *   nss-dump SERVICE answer QUERYFILE run every query, one line per query
- *   nss-dump SERVICE enumerate        print the enumeration and check the
- *                                     E2/E3/E4 rules, as lines
+ *   nss-dump SERVICE enumerate [STEP] print the enumeration and check the
+ *                                     E2/E3/E4 rules, as lines; STEP > 1
+ *                                     interleaves fewer lookups (E2)
  *
  * SERVICE is pinned with __nss_configure_lookup ("services", SERVICE), so
  * nsswitch.conf does not matter.  Running the same query list with "files"
@@ -511,8 +515,56 @@ q_port (FILE *f, struct sb *b, char kind, int port, const char *proto)
   fputc ('\n', f);
 }
 
+/* A name worth asking about whatever the sample: anything but a plain
+   lowercase word of letters, digits and '-', and the very short or long.  */
 static int
-cmd_queries (const char *out)
+unusual_name (const char *s)
+{
+  size_t len = strlen (s);
+  if (len < 2 || len > 24)
+    return 1;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+      return 1;
+  return 0;
+}
+
+/* Keep the first and last SAMPLE_EDGE seen, every STEP-th between: the
+   start and end of the file, and an even spread of the rest.  */
+#define SAMPLE_EDGE 64
+
+static int
+sampled (size_t i, size_t n, size_t step)
+{
+  return i < SAMPLE_EDGE || i + SAMPLE_EDGE >= n || i % step == 0;
+}
+
+/* Reduce the names seen to a sample (and every unusual one), in order.  */
+static void
+sample_names (struct strset *names, size_t step)
+{
+  struct strset kept = { 0 };
+  for (size_t i = 0; i < names->n; i++)
+    if (sampled (i, names->n, step) || unusual_name (names->order[i]))
+      strset_add (&kept, names->order[i]);
+  strset_free (names);
+  *names = kept;
+}
+
+/* Reduce the ports seen to a sample, in order; the spread and the odd
+   ints added later are all kept.  */
+static void
+sample_ports (struct intset *ports, size_t step)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < ports->n; i++)
+    if (sampled (i, ports->n, step))
+      ports->v[n++] = ports->v[i];
+  ports->n = n;
+}
+
+static int
+cmd_queries (const char *out, size_t step)
 {
   FILE *f = stdout;
   if (out != NULL && strcmp (out, "-") != 0)
@@ -546,6 +598,12 @@ cmd_queries (const char *out)
           seen_host[e->port] = 1;
           hostports_seen++;
         }
+    }
+  size_t nall_names = names.n, nall_ports = ports.n;
+  if (step > 1)
+    {
+      sample_names (&names, step);
+      sample_ports (&ports, step);
     }
   size_t nseen_names = names.n, nseen_ports = ports.n;
 
@@ -613,8 +671,9 @@ cmd_queries (const char *out)
   size_t nq = 0;
   struct sb b = { 0 };
   fprintf (f, "# nss-dump queries: entries=%zu names=%zu protocols=%zu "
-           "ports=%zu (distinct host ports %zu)\n",
-           es.n, nseen_names, protos.n, nseen_ports, hostports_seen);
+           "ports=%zu (distinct host ports %zu); step %zu keeps %zu names, "
+           "%zu ports\n", es.n, nall_names, protos.n, nall_ports,
+           hostports_seen, step, nseen_names, nseen_ports);
 
   for (size_t i = 0; i < names.n; i++)
     for (size_t j = 0; j < nprotos; j++, nq++)
@@ -1033,7 +1092,7 @@ print_lookup (const char *tag, int byport, const char *name, int port,
 }
 
 static int
-cmd_enumerate (void)
+cmd_enumerate (size_t step)
 {
   abuflen = BUF_START;
   abuf = xmalloc (abuflen);
@@ -1115,7 +1174,9 @@ cmd_enumerate (void)
     entries_free (&e1);
   }
 
-  /* E2: lookups interleaved with the enumeration, after every 10th entry;
+  /* E2: lookups interleaved with the enumeration, after every 10th entry
+     (with STEP > 1 only near the start and end, and after every
+     10 * STEP-th between: each lookup scans the whole file in `files`);
      each lookup's answer is printed, and the enumeration must go on as if
      nothing had happened.  */
   {
@@ -1135,7 +1196,7 @@ cmd_enumerate (void)
         else if (first_bad == (size_t) -1)
           first_bad = n;
         n++;
-        if (n % 10 == 0)
+        if (n % 10 == 0 && sampled (n / 10, es.n / 10, step))
           {
             char tag[64];
             snprintf (tag, sizeof tag, "E2 lookup-after-%zu", n);
@@ -1210,10 +1271,22 @@ static int
 usage (void)
 {
   fprintf (stderr,
-           "usage: nss-dump SERVICE queries [FILE]\n"
+           "usage: nss-dump SERVICE queries [FILE [STEP]]\n"
            "       nss-dump SERVICE answer QUERYFILE\n"
-           "       nss-dump SERVICE enumerate\n");
+           "       nss-dump SERVICE enumerate [STEP]\n");
   return 2;
+}
+
+/* A sampling STEP: a positive decimal number.  */
+static int
+parse_step (const char *arg, size_t *step)
+{
+  char *end;
+  unsigned long v = strtoul (arg, &end, 10);
+  if (*arg == '\0' || *end != '\0' || v == 0)
+    return -1;
+  *step = v;
+  return 0;
 }
 
 int
@@ -1222,11 +1295,21 @@ main (int argc, char **argv)
   if (argc < 3)
     return usage ();
   pin (argv[1]);
-  if (strcmp (argv[2], "queries") == 0 && argc <= 4)
-    return cmd_queries (argc == 4 ? argv[3] : NULL);
+  if (strcmp (argv[2], "queries") == 0 && argc <= 5)
+    {
+      size_t step = 1;
+      if (argc == 5 && parse_step (argv[4], &step) != 0)
+        return usage ();
+      return cmd_queries (argc >= 4 ? argv[3] : NULL, step);
+    }
   if (strcmp (argv[2], "answer") == 0 && argc == 4)
     return cmd_answer (argv[3]);
-  if (strcmp (argv[2], "enumerate") == 0 && argc == 3)
-    return cmd_enumerate ();
+  if (strcmp (argv[2], "enumerate") == 0 && argc <= 4)
+    {
+      size_t step = 1;
+      if (argc == 4 && parse_step (argv[3], &step) != 0)
+        return usage ();
+      return cmd_enumerate (step);
+    }
   return usage ();
 }

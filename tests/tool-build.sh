@@ -13,25 +13,6 @@
 
 need_program getent
 
-# expect_getent DB STATUS EXPECTED KEY...: getent pinned to portdb.
-expect_getent() {
-	local db=$1 want_rc=$2 want=$3 rc=0 got
-	shift 3
-	got=$(getent_portdb "$db" "$@" 2>&1) || rc=$?
-	[ "$rc" -eq "$want_rc" ] && [ "$got" = "$want" ] ||
-		fail "getent -s services:portdb services $* (from $db): exit $rc, got
-'$got'
-expected exit $want_rc,
-'$want'"
-}
-line() { # NAME PORT PROTO [ALIAS...]: as getent prints an entry
-	local name=$1 port=$2 proto=$3
-	shift 3
-	printf '%-21s %d/%s' "$name" "$port" "$proto"
-	[ $# -eq 0 ] || printf ' %s' "$@"
-	printf '\n'
-}
-
 # ------------------------------------------------ several sources
 printf 'pdb-alpha 45001/tcp pa\npdb-shared 45002/tcp\n' >"$tmp/s1"
 printf 'pdb-shared 45003/tcp\npdb-beta 45004/udp pb\n' >"$tmp/s2"

@@ -31,12 +31,6 @@ expect() {
 	[ -z "$want" ] || printf '\n' >>"$tmp/expected"
 	same_text "$tmp/expected" "$tmp/out" "get $*"
 }
-line() { # as getent prints an entry
-	local name=$1 port=$2 proto=$3
-	shift 3
-	printf '%-21s %d/%s' "$name" "$port" "$proto"
-	[ $# -eq 0 ] || printf ' %s' "$@"
-}
 
 expect 0 "$(line ssh 22 tcp)" ssh
 expect 0 "$(line ssh 22 udp)" ssh/udp

@@ -23,9 +23,12 @@ clang $cflags -o "$out/fuzz_index" "$top/tests/fuzz/fuzz_index.c" $core
 clang $cflags -o "$out/fuzz_db" "$top/tests/fuzz/fuzz_db.c" $core "$top/nss_portdb/db.c"
 # shellcheck disable=SC2086
 clang $cflags -o "$out/fuzz_reader" "$top/tests/fuzz/fuzz_reader.c" $core "$top/nss_portdb/db.c"
+# shellcheck disable=SC2086
+clang $cflags -o "$out/fuzz_formats" "$top/tests/fuzz/fuzz_formats.c" $core \
+	"$top/nss_portdb/parse.c" "$top/nss_portdb/csv.c" "$top/nss_portdb/formats.c"
 
 status=0
-for t in parse index db reader; do
+for t in parse index db reader formats; do
 	corpus=$out/corpus-$t
 	mkdir -p "$corpus"
 	# fuzz_reader starts from the databases of fuzz_db

@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "entry.h"
 #include "index.h"
+#include "writer.h"
 
 /* A small set of records and an index over them. */
 struct fixture {
@@ -60,27 +61,18 @@ static void layout(struct fixture *f, uint32_t questions)
 	assert_int_equal(index_view_init(&f->view, f->index, f->plan.size, NULL), 0);
 }
 
-/* Insert every question of every entry, in file order, as the writer does. */
-static void insert_all(struct fixture *f)
+/* Size, lay out and fill the index with the writer's own functions, as
+ * `portdb build` does: every question of every entry, in file order. */
+static void build(struct fixture *f)
 {
-	for (uint32_t i = 0; i < f->n; i++) {
-		struct entry_view v;
-		struct query q;
-		const char *s;
+	struct entry_set set = { .arena = f->records, .used = f->used,
+				 .offsets = f->offsets, .count = f->n };
 
-		assert_true(entry_decode(f->records + f->offsets[i], f->used - f->offsets[i], &v) > 0);
-		s = v.name;
-		for (uint32_t a = 0; a <= v.naliases; a++, s += strlen(s) + 1) {
-			q = name_q(s, v.proto);
-			index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
-			q.proto = NULL;
-			index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
-		}
-		q = (struct query){ .kind = QUERY_PORT, .port_net = v.port_net, .proto = v.proto };
-		index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
-		q.proto = NULL;
-		index_insert(f->index, &f->plan, &q, (uint32_t)f->offsets[i]);
-	}
+	assert_int_equal(portdb_index_plan(&set, &f->plan), 0);
+	f->index = malloc(f->plan.size);
+	assert_non_null(f->index);
+	portdb_index_fill(f->index, &f->plan, &set);
+	assert_int_equal(index_view_init(&f->view, f->index, f->plan.size, NULL), 0);
 }
 
 static uint32_t find_seq(struct fixture *f, struct query q)
@@ -103,8 +95,7 @@ static void test_first_entry_wins(void **state)
 	add(&f, "b", 1, "tcp", NULL);     /* shadowed by port */
 	add(&f, "x", 3, "udp", "a");      /* "a" first in udp here */
 	add(&f, "c", 4, "", NULL);        /* empty protocol */
-	layout(&f, 40);
-	insert_all(&f);
+	build(&f);
 
 	assert_int_equal(find_seq(&f, name_q("a", "tcp")), 0);
 	assert_int_equal(find_seq(&f, name_q("a", NULL)), 0);
