@@ -44,7 +44,8 @@
 # Environment (set by `make bench`): PORTDB, NSS_BENCH, BENCH_SOCKETS,
 # NSS_MODULE_DIR, BENCH_MODULE_DIR, BENCH_OUT, BENCH_SRCDIR; optional
 # BENCH_PUBLISH, BENCH_SMOKE=1, BENCH_ONLY=programs (that part alone, on
-# IANA; never published), BENCH_KEEP=1 (keep the scratch directory), TMPDIR.
+# IANA; published as programs.md and programs.csv), BENCH_KEEP=1 (keep the
+# scratch directory), TMPDIR.
 #
 # Exit: 0 when the benchmark ran (whatever the targets say: they are
 # measured, not asserted), 1 on an error or a wrong answer, 77 when it
@@ -478,6 +479,12 @@ if [[ $only == programs ]]; then
   cat "$BENCH_OUT/report.md"
   echo
   say "results: $results; report: $BENCH_OUT/report.md"
+  if [[ $smoke == 0 && -n ${BENCH_PUBLISH-} ]]; then
+    mkdir -p "$BENCH_PUBLISH"
+    cp -- "$BENCH_OUT/report.md" "$BENCH_PUBLISH/programs.md"
+    cp -- "$results" "$BENCH_PUBLISH/programs.csv"
+    say "copied them to $BENCH_PUBLISH/programs.md and programs.csv"
+  fi
   say "done in $((SECONDS - start_time)) s"
   exit 0
 fi
