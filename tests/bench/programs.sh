@@ -259,12 +259,14 @@ measure() {
 
 all="${services[*]}"
 have() { command -v "$1" >/dev/null 2>&1; }
+# Why a setup command failed: the first line of its stderr, if any.
+why() { local w; w=$(head -n 1 "$1"); echo "${w:-it failed without a message}"; }
 
 # iptables: the rules loaded at once, listed, then flushed for nft.
 if ! have iptables || ! have iptables-restore; then
   note "iptables: not installed (apt-get install iptables)"
 elif ! iptables-restore <"$P_WORK/iptables.rules" 2>"$P_WORK/err.iptables"; then
-  note "iptables: its rules cannot be loaded here ($(head -n 1 "$P_WORK/err.iptables"))"
+  note "iptables: its rules cannot be loaded here ($(why "$P_WORK/err.iptables"))"
 else
   measure iptables "$all" iptables -L
   iptables -F || true
@@ -273,7 +275,7 @@ if have nft; then nft flush ruleset 2>/dev/null || true; fi
 if ! have nft; then
   note "nft: not installed (apt-get install nftables)"
 elif ! nft -f "$P_WORK/nft.rules" 2>"$P_WORK/err.nft"; then
-  note "nft: its ruleset cannot be loaded here ($(head -n 1 "$P_WORK/err.nft"))"
+  note "nft: its ruleset cannot be loaded here ($(why "$P_WORK/err.nft"))"
 else
   measure nft "$all" nft -S list ruleset
   nft flush ruleset || true
@@ -294,7 +296,7 @@ fi
 if have busybox && busybox --list | grep -qx netstat; then
   measure busybox-netstat "$all" busybox netstat -a -t -u
 else
-  note "busybox netstat: not installed (apt-get install busybox)"
+  note "busybox netstat: busybox or its netstat applet not installed (apt-get install busybox)"
 fi
 if have netstat && netstat --version 2>&1 | grep -q net-tools; then
   measure netstat "$all" netstat -a -t -u
