@@ -36,9 +36,16 @@
 # full run copies results.csv, report.md and the plot into $BENCH_PUBLISH
 # (doc/bench in the source tree) when that is set.
 #
-# Environment (set by `make bench`): PORTDB, NSS_BENCH, NSS_MODULE_DIR,
-# BENCH_MODULE_DIR, BENCH_OUT, BENCH_SRCDIR; optional BENCH_PUBLISH, BENCH_SMOKE=1,
-# BENCH_KEEP=1 (keep the scratch directory), TMPDIR.
+# Programs (tests/bench/programs.sh): iptables -L, nft -S list ruleset,
+# ss, busybox and net-tools netstat, and getservbyport loops in Python,
+# Perl and Ruby, each a whole process with files, db, nscd and portdb
+# (IANA), their outputs compared: the table that opens the report.
+#
+# Environment (set by `make bench`): PORTDB, NSS_BENCH, BENCH_SOCKETS,
+# NSS_MODULE_DIR, BENCH_MODULE_DIR, BENCH_OUT, BENCH_SRCDIR; optional
+# BENCH_PUBLISH, BENCH_SMOKE=1, BENCH_ONLY=programs (that part alone, on
+# IANA; published as programs.md and programs.csv), BENCH_KEEP=1 (keep the
+# scratch directory), TMPDIR.
 #
 # Exit: 0 when the benchmark ran (whatever the targets say: they are
 # measured, not asserted), 1 on an error or a wrong answer, 77 when it
@@ -51,12 +58,18 @@ export LC_ALL=C
 
 : "${PORTDB:?run through make bench}"
 : "${NSS_BENCH:?run through make bench}"
+: "${BENCH_SOCKETS:?run through make bench}"
 : "${NSS_MODULE_DIR:?run through make bench}"
 : "${BENCH_MODULE_DIR:?run through make bench}"
 : "${BENCH_SRCDIR:?run through make bench}"
 : "${BENCH_OUT:=$PWD/bench-results}"
 smoke=${BENCH_SMOKE:-0}
 [[ $smoke == 1 ]] || smoke=0
+only=${BENCH_ONLY-}
+[[ -z $only || $only == programs ]] || {
+  echo "bench: ERROR: BENCH_ONLY=$only: only \"programs\" can be selected" >&2
+  exit 1
+}
 
 start_time=$SECONDS
 say() { printf 'bench: [%3ds] %s\n' $((SECONDS - start_time)) "$*"; }
@@ -65,7 +78,7 @@ die() {
   exit 1
 }
 
-for f in "$PORTDB" "$NSS_BENCH"; do
+for f in "$PORTDB" "$NSS_BENCH" "$BENCH_SOCKETS"; do
   [[ -x $f ]] || die "$f is missing (build first)"
 done
 [[ -e $NSS_MODULE_DIR/libnss_portdb.so.2 ]] || die "$NSS_MODULE_DIR/libnss_portdb.so.2 is missing"
@@ -121,7 +134,7 @@ if [[ -n ${BENCH_SRCDIR-} ]] && command -v git >/dev/null 2>&1 &&
   [[ -z $(git -C "$BENCH_SRCDIR" status --porcelain --untracked-files=no 2>/dev/null) ]] || commit+=" (with uncommitted changes)"
 fi
 meta commit "$commit"
-meta mode "$([[ $smoke == 1 ]] && echo smoke || echo full)"
+meta mode "$([[ $smoke == 1 ]] && echo smoke || echo full)${only:+; $only only}"
 meta loadavg-start "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 say "$date_utc; $cpu ($ncpu CPUs); $glibc; Linux $kernel"
 
@@ -218,6 +231,10 @@ fi
 # A smoke run without a namespace has only the real /etc/services, as is.
 [[ $have_ns == yes && $smoke == 1 ]] && datasets=(debian iana syn-1k)
 [[ $have_ns == yes && $smoke == 1 && ! -f $work/iana/services ]] && datasets=(debian syn-1k)
+if [[ $only == programs ]]; then
+  [[ -f $work/iana/services ]] || die "BENCH_ONLY=programs needs the IANA registry ($iana_src) and a private mount namespace"
+  datasets=(iana)
+fi
 say "datasets: ${datasets[*]}"
 
 declare -A entries
@@ -393,6 +410,7 @@ for d in "${datasets[@]}"; do
   n=$(sed -n 's/.*: \([0-9][0-9]*\) entries.*/\1/p' <<<"$out" | head -n 1)
   entries[$d]=${n:-0}
   [[ $have_db == yes ]] && { step build_db "$d" || die "libnss-db build of $d failed"; }
+  [[ $only != programs ]] || continue
   if ((entries[$d] >= 1000000)); then
     r=1
   elif ((entries[$d] >= 100000)); then
@@ -408,6 +426,68 @@ for d in "${datasets[@]}"; do
   step "$NSS_BENCH" --section build --dataset "$d" --entries "${entries[$d]}" \
     --rounds "$r" --warmup 0 run -- "${cmds[@]}" >>"$rows"
 done
+
+# -------------------------------------------------------------- programs
+# Real programs with each service, IANA (tests/bench/programs.sh): the
+# table goes to $progmd, its rows to the results.
+progmd=$BENCH_OUT/programs.md
+rm -f "$progmd"
+run_programs() {
+  local why='' rc=0
+  if [[ $have_ns == no ]]; then
+    why="it needs a private mount namespace (run as root)"
+  elif [[ -z ${entries[iana]-} ]]; then
+    why="no IANA dataset"
+  else
+    say "iana: programs (iptables, nft, ss, netstat, loops in Python, Perl, Ruby)"
+    env P_SERVICES="$work/iana/services" P_LMDB="$work/iana/services.lmdb" \
+      P_DBDIR="$([[ $have_db == yes ]] && echo "$work/iana/db")" \
+      P_NSCD="$([[ $have_nscd == yes ]] && echo "$nscd_bin")" P_NSCD_CONF="$nscd_dir/nscd.conf" \
+      P_WORK="$work/programs" P_ROWS="$rows" P_MD="$progmd" P_ENTRIES="${entries[iana]}" \
+      P_SMOKE="$smoke" NSS_BENCH="$NSS_BENCH" BENCH_SOCKETS="$BENCH_SOCKETS" \
+      NSS_MODULE_DIR="$NSS_MODULE_DIR" bash "$BENCH_SRCDIR/tests/bench/programs.sh" 2>>"$log" || rc=$?
+    if ((rc == 77)); then
+      why="no private network namespace here (see bench.log)"
+    elif ((rc != 0)); then
+      echo "bench: ERROR: the programs part failed; last lines of $log:" >&2
+      tail -n 40 "$log" >&2
+      exit 1
+    else
+      return 0
+    fi
+  fi
+  say "note: programs skipped: $why"
+  meta note "programs skipped: $why"
+}
+
+if [[ $only == programs ]]; then
+  run_programs
+  meta loadavg-end "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+  results=$BENCH_OUT/results.csv
+  {
+    echo "section,dataset,entries,service,metric,variant,median,min,max,unit,rounds,per_round,note"
+    cat "$rows"
+  } >"$results"
+  rm -f "$rows" "$BENCH_OUT/targets.csv"
+  {
+    printf '# nss_portdb benchmark: programs only%s\n\n' "$([[ $smoke == 1 ]] && echo ' (smoke run)')"
+    printf '%s; %s (%s CPUs); %s; Linux %s; nss_portdb commit %s. Regenerate with `make bench BENCH_ONLY=programs`.\n\n' \
+      "$date_utc" "$cpu" "$ncpu" "$glibc" "$kernel" "$commit"
+    [[ ! -f $progmd ]] || cat "$progmd"
+  } >"$BENCH_OUT/report.md"
+  echo
+  cat "$BENCH_OUT/report.md"
+  echo
+  say "results: $results; report: $BENCH_OUT/report.md"
+  if [[ $smoke == 0 && -n ${BENCH_PUBLISH-} ]]; then
+    mkdir -p "$BENCH_PUBLISH"
+    cp -- "$BENCH_OUT/report.md" "$BENCH_PUBLISH/programs.md"
+    cp -- "$results" "$BENCH_PUBLISH/programs.csv"
+    say "copied them to $BENCH_PUBLISH/programs.md and programs.csv"
+  fi
+  say "done in $((SECONDS - start_time)) s"
+  exit 0
+fi
 
 # --------------------------------------------------------------- lookups
 for d in "${datasets[@]}"; do
@@ -554,6 +634,8 @@ for d in "${fresh_sets[@]}"; do
   done
 done
 
+run_programs
+
 # --------------------------------------------------------------- results
 meta loadavg-end "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 results=$BENCH_OUT/results.csv
@@ -566,7 +648,7 @@ rm -f "$rows"
 # The report: tables in Markdown, the targets judged on the medians of
 # this one run (smoke runs judge nothing), and the data of the plot.
 plotdat=$BENCH_OUT/lookup-scaling.dat
-awk -F, -v smoke="$smoke" -v keys="$P_KEYS" -v nscd_keys="$P_NSCD_KEYS" -v targets="$BENCH_OUT/targets.csv" -v plotdat="$plotdat" '
+awk -F, -v smoke="$smoke" -v progmd="$progmd" -v keys="$P_KEYS" -v nscd_keys="$P_NSCD_KEYS" -v targets="$BENCH_OUT/targets.csv" -v plotdat="$plotdat" '
 function fmt_ns(x) {
   if (x == "") return "-"
   if (x < 10) return sprintf("%.1f ns", x)
@@ -646,6 +728,10 @@ END {
   printf "%s; %s (%s CPUs); %s; Linux %s; nss_portdb commit %s. Regenerate with `make bench`.\n\n", info["date"], info["cpu"], info["cpus"], info["libc"], info["kernel"], info["commit"]
   printf "Load average (1, 5, 15 min) at the start: %s; at the end: %s (the machine is shared: rounds alternate the services so that drift hits all alike).\n\n", info["loadavg-start"], info["loadavg-end"]
   if ("note" in info) printf "Notes: %s.\n\n", info["note"]
+
+  # ---- programs: what users see, first
+  while ((getline l < progmd) > 0) { print l; pm = 1 }
+  if (pm) print ""
 
   # ---- lookups on the reference dataset
   ref = ("iana" in nent) ? "iana" : dsorder[1]
