@@ -1,6 +1,7 @@
-/* The NSS entry points of libnss_portdb.so.2.  They translate between
- * glibc's protocol (enum nss_status, *errnop, ERANGE) and the core's
- * errno-style codes, in one place: to_status(). */
+/* The NSS entry points of libnss_portdb.so.2: the only place that speaks
+ * glibc's protocol (enum nss_status, *errnop, ERANGE).  The core's errno
+ * values become statuses in to_status() for an answer and unavailable()
+ * for a database that cannot give one. */
 #include <config.h>
 
 #include <errno.h>
@@ -44,9 +45,12 @@ static enum nss_status unavailable(int rc, int *errnop)
 	return NSS_STATUS_UNAVAIL;
 }
 
-EXPORT enum nss_status
-_nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent *result,
-			    char *buffer, size_t buflen, int *errnop)
+/* One lookup, as both by-name and by-port ask it: the current database,
+ * the first entry that answers Q (PORT_OK 0: none can), packed into the
+ * caller's buffer.  Inlined into each: it is the hot path. */
+static inline __attribute__((always_inline)) enum nss_status
+answer(const struct query *q, int port_ok, struct servent *result, char *buffer,
+       size_t buflen, int *errnop)
 {
 	int saved = errno;
 	struct runtime_lookup l;
@@ -58,9 +62,7 @@ _nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent 
 	if (rc != 0) {
 		st = unavailable(rc, errnop);
 	} else {
-		struct query q = { .kind = QUERY_NAME, .name = name, .len = strlen(name),
-				   .proto = proto };
-		rc = portdb_find(db, &q, &v);
+		rc = port_ok ? portdb_find(db, q, &v) : ENOENT;
 		if (rc == 0)
 			rc = entry_to_servent(&v, result, buffer, buflen);
 		runtime_end(&l);
@@ -72,31 +74,24 @@ _nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent 
 }
 
 EXPORT enum nss_status
+_nss_portdb_getservbyname_r(const char *name, const char *proto, struct servent *result,
+			    char *buffer, size_t buflen, int *errnop)
+{
+	struct query q = { .kind = QUERY_NAME, .name = name, .len = strlen(name),
+			   .proto = proto };
+
+	return answer(&q, 1, result, buffer, buflen, errnop);
+}
+
+EXPORT enum nss_status
 _nss_portdb_getservbyport_r(int port, const char *proto, struct servent *result,
 			    char *buffer, size_t buflen, int *errnop)
 {
-	int saved = errno;
-	struct runtime_lookup l;
-	const struct portdb *db;
-	struct entry_view v;
-	int rc = runtime_begin(&l, &db);
-	enum nss_status st;
+	/* PORT is in network order; an int outside 0..65535 names no port
+	 * (L3), but a missing database is still UNAVAIL. */
+	struct query q = { .kind = QUERY_PORT, .port_net = (uint16_t)port, .proto = proto };
 
-	if (rc != 0) {
-		st = unavailable(rc, errnop);
-	} else {
-		/* PORT is in network order; an int outside 0..65535 names no
-		 * port (L3). */
-		struct query q = { .kind = QUERY_PORT, .port_net = (uint16_t)port, .proto = proto };
-		rc = port < 0 || port > 0xffff ? ENOENT : portdb_find(db, &q, &v);
-		if (rc == 0)
-			rc = entry_to_servent(&v, result, buffer, buflen);
-		runtime_end(&l);
-		st = to_status(rc, errnop);
-	}
-	if (st == NSS_STATUS_SUCCESS)
-		errno = saved;   /* on failure errnop may be &errno: keep it */
-	return st;
+	return answer(&q, port >= 0 && port <= 0xffff, result, buffer, buflen, errnop);
 }
 
 /* The walk is the runtime's (runtime.h): per process, as in nss_files,
