@@ -12,7 +12,13 @@ libs=${top_builddir:-.}/.libs
 [ -f "$libs/libportdb_core.a" ] && [ -f "$libs/libportdb_read.a" ] ||
 	skip "no static convenience libraries in $libs"
 
-defined() { nm --defined-only "$@" 2>/dev/null | awk 'NF == 3 && $2 ~ /^[TDRB]$/ { print $3 }' | sort -u; }
+# Names of the project's own functions and data; the compiler's and the
+# linker's helpers (i386's __x86.get_pc_thunk.*, in every object) are
+# not the project's, and start with two underscores.
+defined() {
+	nm --defined-only "$@" 2>/dev/null |
+		awk 'NF == 3 && $2 ~ /^[TDRB]$/ && $3 !~ /^__/ { print $3 }' | sort -u
+}
 
 in_module=$(nm "$module" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u)
 grep -qx runtime_begin <<< "$in_module" ||
