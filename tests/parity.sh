@@ -27,9 +27,9 @@
 # Optional: PARITY_TIMEOUT (seconds per nss-dump run, default 1200),
 # PARITY_KEEP=1 (keep the temp dir), PARITY_JOBS (parallel answer jobs),
 # PARITY_FIXTURES (space-separated subset of: system edge iana nmap merged
-# csvhead), PARITY_IANA_STEP (default 12: the IANA fixture asks about every
-# 12th name and port, the first and last 64 of each, every unusual name and
-# all the made-up questions, and interleaves lookups with its enumeration 12
+# csvhead), PARITY_IANA_STEP (default 20: the IANA fixture asks about every
+# 20th name and port, the first and last 64 of each, every unusual name and
+# all the made-up questions, and interleaves lookups with its enumeration 20
 # times less often; nss_files scans 11k lines per query, so all of them take
 # minutes), PORTDB_CHECK_FULL=1 (`make check-full`: every query).
 #
@@ -283,7 +283,7 @@ for name in $fixtures; do
   # Only the IANA fixture is large enough to sample (nss-dump queries STEP).
   step=1
   if [[ $name == iana && ${PORTDB_CHECK_FULL-} != 1 ]]; then
-    step=${PARITY_IANA_STEP:-12}
+    step=${PARITY_IANA_STEP:-20}
   fi
 
   if ! timeout -k 10 "${PARITY_TIMEOUT:-1200}" "$PORTDB" build -o "$dir/portdb.lmdb" "$dir/fixture" \

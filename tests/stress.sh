@@ -7,10 +7,10 @@
 
 # Every lookup checks the file (a stat per call): each replacement is
 # seen by the next lookup, so 1,000 replacements are 1,000 reopenings.
-# `make check` makes 300 (each waits for an fsync); `make check-full`
+# `make check` makes 200 (each waits for an fsync); `make check-full`
 # (PORTDB_CHECK_FULL=1) 1,000, where a slow leak shows more in the RSS.
 export NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/db.lmdb
-replacements=300 lookups=300000
+replacements=200 lookups=200000
 [ "${PORTDB_CHECK_FULL:-}" != 1 ] || replacements=1000 lookups=1000000
 LD_LIBRARY_PATH=$NSS_MODULE_DIR timeout 600 "$TESTS_BIN/stress" "$tmp" "${STRESS_REPLACEMENTS:-$replacements}" \
 	"${STRESS_LOOKUPS:-$lookups}"
