@@ -32,12 +32,13 @@ is_current() {
 $(cat "$tmp/info")"
 }
 
-# still_running PID: the build PID had not exited (it is no zombie yet)
-# after the edit, so the edit came before its exit.
+# still_running PID: the build PID had not exited after the edit (it is
+# neither a zombie nor already reaped by the shell, which removes its
+# /proc entry), so the edit came before its exit.
 still_running() {
 	local state
-	state=$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat")
-	[ "$state" != Z ]
+	state=$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
 }
 
 "$PORTDB" build -q -o "$db" "$src"
