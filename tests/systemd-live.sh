@@ -226,17 +226,19 @@ wait_for() {
 		sleep 0.02
 	done
 }
-# idle: wait (up to 20 s) until portdb.service has finished its last
-# run, so that each check starts from rest and measures its own edits.
+# idle: wait (up to 20 s) until the portdb units have finished their
+# last run (portdb-nscd.service, where there is one, too), so that each
+# check starts from rest and measures its own edits.
 idle() {
 	local i
 	for ((i = 0; i < 400; i++)); do
-		case $(systemctl show -p ActiveState --value portdb.service) in
-		inactive | failed) return 0 ;;
+		case $(systemctl show -p ActiveState --value portdb.service portdb-nscd.service) in
+		*activating* | *deactivating*) ;;
+		*) return 0 ;;
 		esac
 		sleep 0.05
 	done
-	echo "live-helper: portdb.service still running after 20 s" >&2
+	echo "live-helper: portdb's units still running after 20 s" >&2
 }
 case $1 in
 # pickup KIND NAME PORT: the time until the module, then nsswitch
@@ -398,9 +400,8 @@ cx apt-get remove -y portdb libnss-portdb > "$work/remove.log" 2>&1 ||
 	{ cat "$work/remove.log"; fail "apt-get remove failed"; }
 line=$(cx grep '^services:' /etc/nsswitch.conf)
 [ "$line" = "$line_before" ] || fail "after remove the services line is '$line', before it was '$line_before'"
-for f in /lib/systemd/system/portdb.path /lib/systemd/system/portdb.service /usr/sbin/portdb; do
-	! cx test -e "$f" || fail "after remove $f is still there"
-done
+left=$(cx find /lib/systemd/system /usr/sbin -name 'portdb*')
+[ -z "$left" ] || fail "after remove these are left: $left"
 ! cx sh -c 'ls /usr/lib/*/libnss_portdb.so.2' > /dev/null 2>&1 || fail "after remove the module is still installed"
 for u in portdb.path portdb.service; do
 	st=$(cx systemctl show -p LoadState,ActiveState --value "$u" | tr '\n' ' ')
