@@ -241,6 +241,12 @@ idle() {
 	echo "live-helper: portdb's units still running after 20 s" >&2
 }
 case $1 in
+idle) idle ;;
+# why: what the database and the units say after a failed try
+why)
+	portdb info | grep -E '^(state|  )'
+	journalctl -o short-precise -n "${2:-12}" -u portdb.path -u portdb.service -u portdb-nscd.service
+	;;
 # pickup KIND NAME PORT: the time until the module, then nsswitch
 # (nscd), answer the edit.
 pickup)
@@ -298,6 +304,7 @@ races() {
 			if ! within "$m" 10 || ! within "$n" 10; then
 				stale=$((stale + 1))
 				errors+="race $2: gap $g s, services+$k2: not current within 10 s ($m, $n)"$'\n'
+				cx live-helper why | sed 's/^/live:   /'
 			fi
 		done
 	done
@@ -362,6 +369,7 @@ races c "with nscd" 43000
 r=$(cx live-helper pickup dropin cached 40100)
 read -r m n <<< "$r"
 within "$n" 10 || fail "getent services did not answer the drop-in entry 'cached' within 10 s ($r)"
+cx live-helper idle
 cx systemctl stop portdb.path
 cx sh -c 'echo "cached 40101/tcp" > /etc/portdb/services.d/cached.conf && portdb build -q'
 sleep 3
