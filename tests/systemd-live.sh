@@ -227,14 +227,15 @@ wait_for() {
 	done
 }
 # idle: wait (up to 20 s) until the portdb units have finished their
-# last run (portdb-nscd.service, where there is one, too), so that each
-# check starts from rest and measures its own edits.
+# last run (portdb-nscd.service, where there is one, too) and no job of
+# theirs is queued, so that each check starts from rest and measures its
+# own edits.
 idle() {
 	local i
 	for ((i = 0; i < 400; i++)); do
 		case $(systemctl show -p ActiveState --value portdb.service portdb-nscd.service) in
 		*activating* | *deactivating*) ;;
-		*) return 0 ;;
+		*) [ -n "$(systemctl list-jobs --no-legend 'portdb*')" ] || return 0 ;;
 		esac
 		sleep 0.05
 	done
