@@ -49,6 +49,12 @@ n=$((n + 2))
 
 if [ "$systemdsystemunitdir" != no ]; then
 	mode "$D$systemdsystemunitdir/portdb.path" 644
+	mode "$D$systemdsystemunitdir/portdb-changed.service" 644
+	# an edit restarts the build (a start would merge into a running one)
+	grep -qx "Unit=portdb-changed.service" "$D$systemdsystemunitdir/portdb.path" &&
+		grep -qx "ExecStart=systemctl --no-block restart portdb.service" \
+			"$D$systemdsystemunitdir/portdb-changed.service" ||
+		fail "portdb.path does not restart portdb.service through portdb-changed.service"
 	mode "$D$systemdsystemunitdir/portdb.service" 644
 	mode "$D$systemdsystemunitdir/portdb-nscd.service" 644
 	# nothing between an edit and its rebuild waits: nscd's delay is
@@ -64,16 +70,17 @@ if [ "$systemdsystemunitdir" != no ]; then
 		grep -qx "PathChanged=$sysconfdir/portdb/services.d" "$D$systemdsystemunitdir/portdb.path" ||
 		fail "portdb.path does not watch /etc/services and $sysconfdir/portdb/services.d"
 	! grep -q '@[a-z]*@' "$D$systemdsystemunitdir/portdb.path" "$D$systemdsystemunitdir/portdb.service" \
-		"$D$systemdsystemunitdir/portdb-nscd.service" ||
+		"$D$systemdsystemunitdir/portdb-nscd.service" \
+		"$D$systemdsystemunitdir/portdb-changed.service" ||
 		fail "a unit has an unsubstituted @variable@"
 	# systemd's own check, on copies that run the portdb under DESTDIR
 	if command -v systemd-analyze >/dev/null; then
 		mkdir "$tmp/units"
-		for u in portdb.path portdb.service portdb-nscd.service; do
+		for u in portdb.path portdb-changed.service portdb.service portdb-nscd.service; do
 			sed "s|=$sbindir/portdb |=$D$sbindir/portdb |" "$D$systemdsystemunitdir/$u" >"$tmp/units/$u"
 		done
 		systemd-analyze verify --man=no "$tmp/units/portdb.path" "$tmp/units/portdb.service" \
-			"$tmp/units/portdb-nscd.service" ||
+			"$tmp/units/portdb-nscd.service" "$tmp/units/portdb-changed.service" ||
 			fail "systemd-analyze verify rejects the units"
 	fi
 	n=$((n + 1))

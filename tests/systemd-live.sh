@@ -233,7 +233,7 @@ wait_for() {
 idle() {
 	local i
 	for ((i = 0; i < 400; i++)); do
-		case $(systemctl show -p ActiveState --value portdb.service portdb-nscd.service) in
+		case $(systemctl show -p ActiveState --value portdb-changed.service portdb.service portdb-nscd.service) in
 		*activating* | *deactivating*) ;;
 		*) [ -n "$(systemctl list-jobs --no-legend 'portdb*')" ] || return 0 ;;
 		esac
@@ -246,7 +246,7 @@ idle) idle ;;
 # why: what the database and the units say after a failed try
 why)
 	portdb info | grep -E '^(state|  )'
-	journalctl -o short-precise -n "${2:-12}" -u portdb.path -u portdb.service -u portdb-nscd.service
+	journalctl -o short-precise -n "${2:-12}" -u portdb.path -u portdb-changed.service -u portdb.service -u portdb-nscd.service
 	;;
 # pickup KIND NAME PORT: the time until the module, then nsswitch
 # (nscd), answer the edit.
