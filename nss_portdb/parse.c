@@ -170,20 +170,6 @@ void svc_line_free(struct svc_line *out)
 	out->naliases = out->aliases_cap = 0;
 }
 
-long svc_file_next(struct svc_file *f)
-{
-	ssize_t n;
-
-	errno = 0;
-	n = getline(&f->buf, &f->cap, f->fp);
-	if (n < 0)
-		return ferror(f->fp) ? -2 : -1;
-	f->lineno++;
-	if (n > 0 && f->buf[n - 1] == '\n')
-		f->buf[--n] = '\0';
-	return (long)n;
-}
-
 const char *svc_parse_result_str(int result)
 {
 	switch (result) {

@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* Why a line produced no entry.  PARSE_OK is an entry; PARSE_BLANK is a
  * line glibc ignores on purpose (empty, whitespace, comment); every other
@@ -41,19 +40,6 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out);
 
 /* Release what svc_parse_line allocated in OUT (the alias array). */
 void svc_line_free(struct svc_line *out);
-
-/* A reader of services text that hands out lines of any length (P1). */
-struct svc_file {
-	FILE *fp;
-	char *buf;
-	size_t cap;
-	unsigned long lineno;   /* number of the line last returned, from 1 */
-};
-
-/* Read the next line into f->buf (without its newline, NUL-terminated).
- * @return its length; -1 at the end of the file; -2 on a read error
- * (errno set). */
-long svc_file_next(struct svc_file *f);
 
 /* A short human phrase for a result: "no port number", ... */
 const char *svc_parse_result_str(int result);
