@@ -16,6 +16,26 @@ enum parse_result {
 	PARSE_PORT_OVERFLOW, /* strtoul's value exceeds 4294967295 (Debian glibc) */
 };
 
+/* Why a line was dropped, in more detail than its parse_result: what
+ * `portdb check` tells its author. */
+enum parse_why {
+	PARSE_WHY_NONE = 0,         /* not dropped */
+	/* PARSE_NO_PORT */
+	PARSE_WHY_HASH_IN_NAME,     /* a '#' inside the name cut the line (at the '#') */
+	PARSE_WHY_NUL_BEFORE_PORT,  /* a NUL byte ended the line after the name (at the NUL) */
+	PARSE_WHY_NOTHING_AFTER,    /* nothing follows the name */
+	PARSE_WHY_NOT_A_NUMBER,     /* the token after the name has no digits */
+	/* PARSE_PORT_OVERFLOW */
+	PARSE_WHY_NEGATIVE,         /* a '-' makes strtoul's value huge */
+	PARSE_WHY_TOO_LARGE,
+	/* PARSE_PORT_JUNK (at the byte after the number, but RANGE at the port) */
+	PARSE_WHY_RANGE,            /* LOW-HIGH */
+	PARSE_WHY_SPACE_BEFORE_SLASH,
+	PARSE_WHY_SPACE_AFTER_PORT, /* whitespace, then no '/' */
+	PARSE_WHY_OCTAL_DIGIT,      /* an 8 or 9 in a number with a leading 0 */
+	PARSE_WHY_JUNK,
+};
+
 /* One parsed line.  The strings point into the caller's line buffer,
  * which the parser cuts with NULs; `aliases` is owned by the struct. */
 struct svc_line {
@@ -28,6 +48,14 @@ struct svc_line {
 	/* Position of the port token within the original line (0-based
 	 * byte offset), for diagnostics; also set for dropped lines. */
 	size_t port_col;
+	/* Also for diagnostics, 0-based, set for dropped lines too: where
+	 * glibc stops reading (the first NUL or newline, P1/P3), where the
+	 * comment starts (P4; end_col when none), just past the port's
+	 * number (port_col when it has none); why a line was dropped and
+	 * the column of the offending byte or token. */
+	size_t end_col, hash_col, port_end_col;
+	enum parse_why why;
+	size_t why_col;
 };
 
 /* Parse one line of LEN bytes (no terminating newline needed; a NUL

@@ -1016,6 +1016,55 @@ static void test_edge_services_agrees_with_glibc(void **state)
 		assert_true(count[PARSE_PORT_OVERFLOW] > 0);
 }
 
+/* ------------------------------------------------ why a line is dropped */
+
+/* The detail and column the parser gives for each kind of dropped line:
+ * what `portdb check` prints, at the column it prints. */
+static void test_drop_reasons_and_columns(void **state)
+{
+	static const struct {
+		const char *line;
+		size_t len;
+		int result;
+		enum parse_why why;
+		size_t col, end_col, hash_col;
+	} cases[] = {
+#define C(s, r, w, c, e, h) { s, sizeof(s) - 1, r, w, c, e, h }
+		C("na#me 80/tcp", PARSE_NO_PORT, PARSE_WHY_HASH_IN_NAME, 2, 12, 2),
+		C("name\r#c", PARSE_NO_PORT, PARSE_WHY_NOTHING_AFTER, 5, 7, 5),
+		C("name \0 80/tcp", PARSE_NO_PORT, PARSE_WHY_NUL_BEFORE_PORT, 5, 5, 5),
+		C("  name", PARSE_NO_PORT, PARSE_WHY_NOTHING_AFTER, 6, 6, 6),
+		C("name http/tcp", PARSE_NO_PORT, PARSE_WHY_NOT_A_NUMBER, 5, 13, 13),
+		C("name 80-90/tcp", PARSE_PORT_JUNK, PARSE_WHY_RANGE, 5, 14, 14),
+		C("name 80 /tcp", PARSE_PORT_JUNK, PARSE_WHY_SPACE_BEFORE_SLASH, 7, 12, 12),
+		C("name 80\r", PARSE_PORT_JUNK, PARSE_WHY_SPACE_AFTER_PORT, 7, 8, 8),
+		C("name 089/tcp", PARSE_PORT_JUNK, PARSE_WHY_OCTAL_DIGIT, 6, 12, 12),
+		C("name 80x/tcp # c", PARSE_PORT_JUNK, PARSE_WHY_JUNK, 7, 16, 13),
+#if PORTDB_OVERFLOW_DROP
+		C("name -1/tcp", PARSE_PORT_OVERFLOW, PARSE_WHY_NEGATIVE, 5, 11, 11),
+		C("name 4294967296/tcp", PARSE_PORT_OVERFLOW, PARSE_WHY_TOO_LARGE, 5, 19, 19),
+#endif
+		C("name 80/tcp", PARSE_OK, PARSE_WHY_NONE, 0, 11, 11),
+#undef C
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct svc_line out = { 0 };
+		char *buf = malloc(cases[i].len + 1);
+		assert_non_null(buf);
+		memcpy(buf, cases[i].line, cases[i].len);
+		int r = svc_parse_line(buf, cases[i].len, &out);
+		if (r != cases[i].result || out.why != cases[i].why ||
+		    out.why_col != cases[i].col || out.end_col != cases[i].end_col ||
+		    out.hash_col != cases[i].hash_col)
+			fail_msg("case %zu: result %d why %d col %zu end %zu hash %zu", i, r,
+				 (int)out.why, out.why_col, out.end_col, out.hash_col);
+		svc_line_free(&out);
+		free(buf);
+	}
+}
+
 /* ------------------------------------------------------------- strings */
 
 static void test_result_str_names_every_result(void **state)
@@ -1052,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(test_read_lines_buffer_boundaries),
 		cmocka_unit_test(test_read_lines_read_error),
 		cmocka_unit_test(test_edge_services_agrees_with_glibc),
+		cmocka_unit_test(test_drop_reasons_and_columns),
 		cmocka_unit_test(test_result_str_names_every_result),
 	};
 
