@@ -79,27 +79,24 @@ static void content_digest(struct portdb *db, char *out, size_t outlen)
 		snprintf(out, outlen, "%016llx", (unsigned long long)sum);
 }
 
-static void print_text(const char *path, const struct portdb *db, const struct stat *lst,
-		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss, const char *lmdb,
-		       const char *digest)
+static void print_text(const char *path, const struct portdb *db, const struct portdb_info *m,
+		       const struct stat *lst, int trusted, const char *trust_why,
+		       const char *when, int stale, const char *stale_why,
+		       const struct source_state *ss, const char *lmdb, const char *digest)
 {
-	struct portdb_info m;
-
-	portdb_info(db, &m);
 	printf("database:    %s\n", path);
-	printf("format:      version %u\n", m.version);
+	printf("format:      version %u\n", m->version);
 	printf("size:        %llu bytes\n", (unsigned long long)lst->st_size);
 	printf("lmdb:        %s\n", lmdb);
-	printf("entries:     %u (%u line%s skipped)\n", m.entries, m.skipped,
-	       m.skipped == 1 ? "" : "s");
+	printf("entries:     %u (%u line%s skipped)\n", m->entries, m->skipped,
+	       m->skipped == 1 ? "" : "s");
 	printf("built:       %s\n", when);
 	printf("digest:      %s\n", digest);
-	printf("parse rule:  %s\n", m.flags & PORTDB_FLAG_OVERFLOW_DROP
+	printf("parse rule:  %s\n", m->flags & PORTDB_FLAG_OVERFLOW_DROP
 					    ? "a port above 4294967295 drops the line (Debian's glibc)"
 					    : "a port above 4294967295 is clamped to 65535 (upstream glibc)");
-	printf("sources:     %u\n", m.nsources);
-	for (uint32_t i = 0; i < m.nsources; i++) {
+	printf("sources:     %u\n", m->nsources);
+	for (uint32_t i = 0; i < m->nsources; i++) {
 		const struct portdb_source *s = portdb_source(db, i);
 		printf("  %-8s %s", ss[i].stale ? "stale" : "current", s->path);
 		if (ss[i].is_dir)
@@ -112,7 +109,7 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 	}
 	printf("state:       %s%s%s\n", stale ? "stale" : "current", stale ? ": " : "",
 	       stale ? stale_why : "");
-	for (uint32_t i = 0; stale && i < m.nsources; i++) {
+	for (uint32_t i = 0; stale && i < m->nsources; i++) {
 		const struct portdb_source *s = portdb_source(db, i);
 		if (unreachable_while_stale(db, i, ss))
 			printf("unreachable: the %u entr%s of %s, until 'portdb build' runs again "
@@ -130,27 +127,24 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 		       stale ? " until 'portdb build' runs again" : "");
 }
 
-static void print_json(const char *path, const struct portdb *db, const struct stat *lst,
-		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss, const char *lmdb,
-		       const char *digest)
+static void print_json(const char *path, const struct portdb *db, const struct portdb_info *m,
+		       const struct stat *lst, int trusted, const char *trust_why,
+		       const char *when, int stale, const char *stale_why,
+		       const struct source_state *ss, const char *lmdb, const char *digest)
 {
-	struct portdb_info m;
-
-	portdb_info(db, &m);
 	printf("{\n  \"database\": ");
 	json_string(stdout, path);
 	printf(",\n  \"lmdb\": ");
 	json_string(stdout, lmdb);
 	printf(",\n  \"format_version\": %u,\n  \"size\": %llu,\n  \"entries\": %u,\n"
 	       "  \"skipped\": %u,\n  \"build_time\": %llu,\n  \"build_time_utc\": ",
-	       m.version, (unsigned long long)lst->st_size, m.entries,
-	       m.skipped, (unsigned long long)m.build_time);
+	       m->version, (unsigned long long)lst->st_size, m->entries,
+	       m->skipped, (unsigned long long)m->build_time);
 	json_string(stdout, when);
 	printf(",\n  \"digest\": \"%s\"", digest);
 	printf(",\n  \"parse_rule\": \"%s\",\n  \"sources\": [",
-	       m.flags & PORTDB_FLAG_OVERFLOW_DROP ? "drop" : "clamp");
-	for (uint32_t i = 0; i < m.nsources; i++) {
+	       m->flags & PORTDB_FLAG_OVERFLOW_DROP ? "drop" : "clamp");
+	for (uint32_t i = 0; i < m->nsources; i++) {
 		printf("%s\n    {\"path\": ", i ? "," : "");
 		json_string(stdout, portdb_source(db, i)->path);
 		printf(", \"directory\": %s, \"entries\": %u, \"state\": \"%s\"",
@@ -162,14 +156,14 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 		}
 		putchar('}');
 	}
-	printf("%s],\n  \"state\": \"%s\",\n", m.nsources ? "\n  " : "",
+	printf("%s],\n  \"state\": \"%s\",\n", m->nsources ? "\n  " : "",
 	       stale ? "stale" : "current");
 	if (stale) {
 		int first = 1;
 		printf("  \"stale_why\": ");
 		json_string(stdout, stale_why);
 		printf(",\n  \"unreachable\": [");
-		for (uint32_t i = 0; i < m.nsources; i++) {
+		for (uint32_t i = 0; i < m->nsources; i++) {
 			if (!unreachable_while_stale(db, i, ss))
 				continue;
 			printf("%s\n    {\"path\": ", first ? "" : ",");
@@ -265,10 +259,10 @@ int cmd_info(int argc, char **argv)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 
 	if (json)
-		print_json(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
+		print_json(path, db, &m, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
 			   digest);
 	else
-		print_text(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
+		print_text(path, db, &m, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
 			   digest);
 	free(ss);
 	portdb_close(db);
