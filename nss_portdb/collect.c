@@ -48,14 +48,28 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+static struct entry_in entry_in(const struct svc_line *l, uint32_t seq, uint16_t source,
+				unsigned long lineno)
+{
+	return (struct entry_in){
+		.seq = seq, .line = (uint32_t)lineno, .source = source, .port = l->port,
+		.proto = l->proto, .name = l->name, .aliases = l->aliases,
+		.naliases = l->naliases,
+	};
+}
+
+/* What append_entry would refuse, without storing it. */
+static int entry_fits(const struct svc_line *l)
+{
+	struct entry_in e = entry_in(l, 0, 0, 0);
+
+	return entry_encoded_size(&e) == 0 ? EFBIG : 0;
+}
+
 static int append_entry(struct entry_set *set, const struct svc_line *l,
 			uint16_t source, unsigned long lineno)
 {
-	struct entry_in e = {
-		.seq = set->count, .line = (uint32_t)lineno, .source = source,
-		.port = l->port, .proto = l->proto, .name = l->name,
-		.aliases = l->aliases, .naliases = l->naliases,
-	};
+	struct entry_in e = entry_in(l, set->count, source, lineno);
 	size_t size = entry_encoded_size(&e);
 
 	if (size == 0)
@@ -197,7 +211,7 @@ static int r_entry(void *ctx, const struct svc_line *l, const struct svc_pos *po
 		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line, strerror(rc));
 	if (pos->line > UINT32_MAX)
 		return fail(r->err, r->errlen, EFBIG, "%s:%lu: too many lines", r->path, pos->line);
-	rc = append_entry(r->set, l, r->source, pos->line);
+	rc = r->opts->observe_only ? entry_fits(l) : append_entry(r->set, l, r->source, pos->line);
 	if (rc != 0)
 		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line,
 			    rc == EFBIG ? "entry too large" : strerror(rc));

@@ -51,6 +51,10 @@ struct collect_opts {
 	 * sources must be files that it can check again.  Otherwise a FIFO
 	 * or socket is read as a pipe.  Devices are refused either way. */
 	int regular_only;
+	/* The entries go to the observer alone: SET records the sources
+	 * and their counts but stores no entry (`check` and `convert`,
+	 * which only look).  An entry too large to store is still refused. */
+	int observe_only;
 };
 
 /* Read the file PATH ("-": standard input) in OPTS->format and append

@@ -3,6 +3,9 @@
 
 #include "db.h"
 #include "bytes.h"
+#include "index.h"
+#include "seal.h"
+#include "valgrind.h"
 #include "why.h"
 
 #include <errno.h>
@@ -11,6 +14,19 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+/* The file mapped whole, read-only, with no descriptor kept.  The file
+ * is immutable once published (it is replaced by rename, never
+ * written), so the views below stay valid until portdb_close. */
+struct portdb {
+	const unsigned char *map;
+	size_t size;
+	struct stat st;           /* the database file as opened */
+	struct lmdb_reader lmdb;
+	struct seal seal;
+	struct index_view index;
+	struct portdb_meta meta;
+};
 
 int portdb_trust(const char *path, const struct stat *st, char *why, size_t whylen)
 {
@@ -207,6 +223,9 @@ void portdb_close(struct portdb *db)
 {
 	if (db == NULL)
 		return;
+	/* The module frees a handle only once no reader holds it, an
+	 * ordering made with atomics that helgrind cannot see. */
+	VALGRIND_HG_CLEAN_MEMORY(db, sizeof *db);
 	seal_close(&db->seal);
 	meta_free(&db->meta);
 	munmap((void *)db->map, db->size);
@@ -248,4 +267,45 @@ int portdb_entry_at(const struct portdb *db, uint32_t seq, struct entry_view *ou
 	if (seq >= db->meta.entries)
 		return ENOENT;
 	return index_entry_at(&db->index, seq, out);
+}
+
+void portdb_info(const struct portdb *db, struct portdb_info *out)
+{
+	*out = (struct portdb_info){
+		.version = db->meta.version, .flags = db->meta.flags,
+		.entries = db->meta.entries, .skipped = db->meta.skipped,
+		.build_time = db->meta.build_time, .nsources = db->meta.nsources,
+	};
+}
+
+uint32_t portdb_entries(const struct portdb *db)
+{
+	return db->meta.entries;
+}
+
+const struct portdb_source *portdb_source(const struct portdb *db, uint32_t i)
+{
+	return i < db->meta.nsources ? &db->meta.sources[i] : NULL;
+}
+
+const struct stat *portdb_stat(const struct portdb *db)
+{
+	return &db->st;
+}
+
+const struct lmdb_reader *portdb_lmdb(const struct portdb *db)
+{
+	return &db->lmdb;
+}
+
+int portdb_digest(struct portdb *db, uint64_t *out)
+{
+	const unsigned char *seal;
+	size_t len;
+
+	if (get_key(db, key_seal(), &seal, &len) != 0 ||
+	    (db->seal.len > 0 && seal_verify(&db->seal, 0, db->seal.len) != 0))
+		return EBADMSG;
+	*out = checksum(seal, len, 0);
+	return 0;
 }

@@ -15,23 +15,22 @@
 #include <sys/stat.h>
 
 #include "entry.h"
-#include "index.h"
 #include "keys.h"
 #include "lmdb_reader.h"
 #include "meta.h"
-#include "seal.h"
 
-/* An open database: the file mapped whole, read-only, with no descriptor
- * kept.  The file is immutable once published (it is replaced by rename,
- * never written), so the views below stay valid until portdb_close. */
-struct portdb {
-	const unsigned char *map;
-	size_t size;
-	struct stat st;           /* the database file as opened */
-	struct lmdb_reader lmdb;
-	struct seal seal;
-	struct index_view index;
-	struct portdb_meta meta;
+/* An open database.  Opaque: its layout is db.c's (db_int.h), and the
+ * tools read it through the functions below. */
+struct portdb;
+
+/* What a database says of itself (its header). */
+struct portdb_info {
+	uint32_t version;     /* format version */
+	uint32_t flags;       /* PORTDB_FLAG_* */
+	uint32_t entries;
+	uint32_t skipped;     /* lines glibc drops, all sources */
+	uint64_t build_time;  /* seconds since the epoch */
+	uint32_t nsources;
 };
 
 /* Flags of portdb_open. */
@@ -68,7 +67,22 @@ int portdb_check_source(const struct portdb_source *s, char *why, size_t whylen)
  * portdb_close), ENOENT, or EBADMSG for a record that fails its checks
  * (after which every look-up in this handle fails). */
 int portdb_find(const struct portdb *db, const struct query *q, struct entry_view *out);
-/* The entry at position SEQ in file order (0 .. meta.entries-1). */
+/* The entry at position SEQ in file order (0 .. entries-1). */
 int portdb_entry_at(const struct portdb *db, uint32_t seq, struct entry_view *out);
+
+void portdb_info(const struct portdb *db, struct portdb_info *out);
+/* Its entries field alone, for loops over portdb_entry_at. */
+uint32_t portdb_entries(const struct portdb *db);
+/* Source I (0 .. nsources-1), or NULL past the end. */
+const struct portdb_source *portdb_source(const struct portdb *db, uint32_t i);
+/* The file as it was opened (fstat). */
+const struct stat *portdb_stat(const struct portdb *db);
+/* The LMDB layout the reader found, for `portdb info`. */
+const struct lmdb_reader *portdb_lmdb(const struct portdb *db);
+/* The checksum of the seal, which covers every block of the index and
+ * the metadata: one number for the whole content.  The index is
+ * verified against the seal first (which records what it verified).
+ * @return 0, or EBADMSG (damaged). */
+int portdb_digest(struct portdb *db, uint64_t *out);
 
 #endif

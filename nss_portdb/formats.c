@@ -230,7 +230,7 @@ static int read_lines(const char *data, size_t len, enum svc_format format,
 			continue;
 		if (r != PARSE_OK) {
 			struct svc_issue is = { .kind = SVC_ISSUE_DROPPED, .line = lineno,
-						.col = l.port_col, .reason = r };
+						.col = l.port_col, .reason = r, .parsed = &l };
 			if (sink->issue != NULL && (rc = sink->issue(sink->ctx, &is)) != 0)
 				break;
 			continue;

@@ -95,6 +95,9 @@ struct svc_issue {
 	unsigned long line;    /* from 1 */
 	size_t col;            /* 0-based byte offset on LINE */
 	int reason;            /* DROPPED */
+	/* DROPPED: the parser's view of the line, valid during the call:
+	 * why (the detail), why_col, end_col, hash_col.  Else NULL. */
+	const struct svc_line *parsed;
 	unsigned long low, high;   /* RANGE */
 	const char *message;   /* ROW_*, MALFORMED: what is wrong, for people */
 	int fatal;             /* MALFORMED: nothing after it can be read */

@@ -85,9 +85,47 @@ static int push_alias(struct svc_line *out, const char *alias)
 	return 0;
 }
 
+/* Why no number follows the name at P (the port's column).  HASH: where
+ * the comment was cut, or NULL; NAME_END: where the name stopped. */
+static int no_port(const char *p, const char *hash, const char *name_end, size_t len,
+		   struct svc_line *out)
+{
+	out->why_col = out->port_col;
+	if (hash != NULL && name_end == hash) {
+		out->why = PARSE_WHY_HASH_IN_NAME;     /* the name ran up to the '#' */
+	} else if (*p == '\0' && hash == NULL && out->end_col < len) {
+		out->why = PARSE_WHY_NUL_BEFORE_PORT;
+		out->why_col = out->end_col;
+	} else {
+		out->why = *p == '\0' ? PARSE_WHY_NOTHING_AFTER : PARSE_WHY_NOT_A_NUMBER;
+	}
+	return PARSE_NO_PORT;
+}
+
+/* Why the number at P is followed by END, neither '/' nor the end. */
+static void port_junk(const char *line, const char *p, const char *end, struct svc_line *out)
+{
+	const char *d = p + (*p == '+' || *p == '-');
+	const char *q = end;
+
+	out->why_col = (size_t)(end - line);
+	if (end[0] == '-' && end[1] >= '0' && end[1] <= '9') {
+		out->why = PARSE_WHY_RANGE;
+		out->why_col = out->port_col;
+	} else if (is_space((unsigned char)*end)) {
+		while (is_space((unsigned char)*q))
+			q++;
+		out->why = *q == '/' ? PARSE_WHY_SPACE_BEFORE_SLASH : PARSE_WHY_SPACE_AFTER_PORT;
+	} else if ((*end == '8' || *end == '9') && d[0] == '0') {
+		out->why = PARSE_WHY_OCTAL_DIGIT;
+	} else {
+		out->why = PARSE_WHY_JUNK;
+	}
+}
+
 int svc_parse_line(char *line, size_t len, struct svc_line *out)
 {
-	char *p, *end, *hash;
+	char *p, *end, *hash, *name_end;
 	const char *num_end;
 	uint64_t val;
 	int overflow;
@@ -99,7 +137,9 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	if (nl != NULL)
 		*nl = '\0';
 	out->naliases = 0;
-	out->port_col = 0;
+	out->port_col = out->port_end_col = out->why_col = 0;
+	out->why = PARSE_WHY_NONE;
+	out->end_col = strlen(line);
 
 	p = line;
 	while (is_space((unsigned char)*p)) /* P2 */
@@ -108,12 +148,14 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	if (hash != NULL)
 		*hash = '\0';
 	end = p + strlen(p);
+	out->hash_col = (size_t)(end - line);
 	if (p == end)
 		return PARSE_BLANK;
 
 	out->name = p;                      /* P6 */
 	while (*p != '\0' && !is_space((unsigned char)*p))
 		p++;
+	name_end = p;
 	if (*p != '\0') {
 		*p++ = '\0';
 		while (is_space((unsigned char)*p))
@@ -122,16 +164,20 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 
 	out->port_col = (size_t)(p - line);
 	val = parse_u64(p, &num_end, &overflow);   /* P7 */
+	out->port_end_col = (size_t)(num_end - line);
 	if (num_end == p)
-		return PARSE_NO_PORT;
+		return no_port(p, hash, name_end, len, out);
 	if (*num_end == '/') {
 		while (*num_end == '/')
 			num_end++;
 	} else if (*num_end != '\0') {
+		port_junk(line, p, num_end, out);
 		return PARSE_PORT_JUNK;
 	}
 	if (val > 0xffffffffu) {
 #if PORTDB_OVERFLOW_DROP
+		out->why = *p == '-' ? PARSE_WHY_NEGATIVE : PARSE_WHY_TOO_LARGE;
+		out->why_col = out->port_col;
 		return PARSE_PORT_OVERFLOW;
 #else
 		val = 0xffff;
@@ -168,20 +214,6 @@ void svc_line_free(struct svc_line *out)
 	free(out->aliases);
 	out->aliases = NULL;
 	out->naliases = out->aliases_cap = 0;
-}
-
-long svc_file_next(struct svc_file *f)
-{
-	ssize_t n;
-
-	errno = 0;
-	n = getline(&f->buf, &f->cap, f->fp);
-	if (n < 0)
-		return ferror(f->fp) ? -2 : -1;
-	f->lineno++;
-	if (n > 0 && f->buf[n - 1] == '\n')
-		f->buf[--n] = '\0';
-	return (long)n;
 }
 
 const char *svc_parse_result_str(int result)

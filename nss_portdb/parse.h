@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* Why a line produced no entry.  PARSE_OK is an entry; PARSE_BLANK is a
  * line glibc ignores on purpose (empty, whitespace, comment); every other
@@ -15,6 +14,26 @@ enum parse_result {
 	PARSE_NO_PORT,       /* nothing numeric after the name */
 	PARSE_PORT_JUNK,     /* the number is followed by neither '/' nor the end */
 	PARSE_PORT_OVERFLOW, /* strtoul's value exceeds 4294967295 (Debian glibc) */
+};
+
+/* Why a line was dropped, in more detail than its parse_result: what
+ * `portdb check` tells its author. */
+enum parse_why {
+	PARSE_WHY_NONE = 0,         /* not dropped */
+	/* PARSE_NO_PORT */
+	PARSE_WHY_HASH_IN_NAME,     /* a '#' inside the name cut the line (at the '#') */
+	PARSE_WHY_NUL_BEFORE_PORT,  /* a NUL byte ended the line after the name (at the NUL) */
+	PARSE_WHY_NOTHING_AFTER,    /* nothing follows the name */
+	PARSE_WHY_NOT_A_NUMBER,     /* the token after the name has no digits */
+	/* PARSE_PORT_OVERFLOW */
+	PARSE_WHY_NEGATIVE,         /* a '-' makes strtoul's value huge */
+	PARSE_WHY_TOO_LARGE,
+	/* PARSE_PORT_JUNK (at the byte after the number, but RANGE at the port) */
+	PARSE_WHY_RANGE,            /* LOW-HIGH */
+	PARSE_WHY_SPACE_BEFORE_SLASH,
+	PARSE_WHY_SPACE_AFTER_PORT, /* whitespace, then no '/' */
+	PARSE_WHY_OCTAL_DIGIT,      /* an 8 or 9 in a number with a leading 0 */
+	PARSE_WHY_JUNK,
 };
 
 /* One parsed line.  The strings point into the caller's line buffer,
@@ -29,6 +48,14 @@ struct svc_line {
 	/* Position of the port token within the original line (0-based
 	 * byte offset), for diagnostics; also set for dropped lines. */
 	size_t port_col;
+	/* Also for diagnostics, 0-based, set for dropped lines too: where
+	 * glibc stops reading (the first NUL or newline, P1/P3), where the
+	 * comment starts (P4; end_col when none), just past the port's
+	 * number (port_col when it has none); why a line was dropped and
+	 * the column of the offending byte or token. */
+	size_t end_col, hash_col, port_end_col;
+	enum parse_why why;
+	size_t why_col;
 };
 
 /* Parse one line of LEN bytes (no terminating newline needed; a NUL
@@ -41,19 +68,6 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out);
 
 /* Release what svc_parse_line allocated in OUT (the alias array). */
 void svc_line_free(struct svc_line *out);
-
-/* A reader of services text that hands out lines of any length (P1). */
-struct svc_file {
-	FILE *fp;
-	char *buf;
-	size_t cap;
-	unsigned long lineno;   /* number of the line last returned, from 1 */
-};
-
-/* Read the next line into f->buf (without its newline, NUL-terminated).
- * @return its length; -1 at the end of the file; -2 on a read error
- * (errno set). */
-long svc_file_next(struct svc_file *f);
 
 /* A short human phrase for a result: "no port number", ... */
 const char *svc_parse_result_str(int result);

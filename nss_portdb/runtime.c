@@ -107,7 +107,6 @@ static void reclaim(void)
 		*p = h->next;
 		/* No slot names H: its readers are done (the top of this
 		 * file), an ordering helgrind cannot see through atomics. */
-		VALGRIND_HG_CLEAN_MEMORY(h->db, sizeof *h->db);
 		VALGRIND_HG_CLEAN_MEMORY(h, sizeof *h);
 		portdb_close(h->db);
 		free(h);
@@ -237,7 +236,7 @@ static void revalidate(long now)
 		set_current(NULL, errno);
 		return;
 	}
-	if (h == NULL || !same_file(&st, &h->db->st)) {
+	if (h == NULL || !same_file(&st, portdb_stat(h->db))) {
 		struct handle *n = calloc(1, sizeof *n);
 
 		if (n == NULL) {

@@ -2,14 +2,12 @@
  * what `portdb build` indexes from it. */
 #include <config.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect.h"
-#include "entry.h"
 #include "portdb.h"
 
 static void usage(FILE *out)
@@ -41,32 +39,47 @@ static void usage(FILE *out)
 		DEFAULT_SOURCE, default_dropin_dir());
 }
 
-/* The format each source was read in, by source index. */
-struct formats_seen {
+/* The text, printed from the parsed lines as the reader gives them.
+ * Into memory, not stdout: a malformed row in a later file must leave
+ * nothing printed. */
+struct converter {
 	struct svc_sink sink;
 	const struct entry_set *set;
-	enum svc_format *f;
-	size_t n;
+	FILE *out;
+	enum svc_format format;   /* of the source being read */
+	int headed;               /* its comment printed */
+	unsigned long entries;
 };
 
-static int seen_begin(void *ctx, const char *path, enum svc_format format)
+static int conv_begin(void *ctx, const char *path, enum svc_format format)
 {
-	struct formats_seen *s = ctx;
-	/* collect.c records the source before it reads it. */
-	size_t idx = s->set->nsources - 1;
-	enum svc_format *f;
+	struct converter *c = ctx;
 
-	if (idx >= s->n) {
-		f = realloc(s->f, (idx + 1) * sizeof *f);
-		if (f == NULL)
-			return ENOMEM;
-		for (size_t i = s->n; i <= idx; i++)
-			f[i] = SVC_FORMAT_AUTO;
-		s->f = f;
-		s->n = idx + 1;
-	}
-	s->f[idx] = format;
+	(void)path;
+	c->format = format;
+	c->headed = 0;
 	return 0;
+}
+
+static int conv_entry(void *ctx, const struct svc_line *l, const struct svc_pos *pos)
+{
+	struct converter *c = ctx;
+
+	(void)pos;
+	/* A comment before each source's entries; the first line starts
+	 * "# portdb ", so building from this text reads it as services
+	 * text.  collect.c records the source (absolute) before reading. */
+	if (!c->headed) {
+		const char *path = c->set->sources[c->set->nsources - 1].path;
+		char shown[1024];
+
+		show_bytes(shown, sizeof shown, strcmp(path, "-") ? path : "<stdin>", 200);
+		fprintf(c->out, "# portdb convert: %s (%s)\n", shown, svc_format_name(c->format));
+		c->headed = 1;
+	}
+	print_svc_line(c->out, l);
+	c->entries++;
+	return ferror(c->out) ? ENOMEM : 0;
 }
 
 int cmd_convert(int argc, char **argv)
@@ -77,44 +90,32 @@ int cmd_convert(int argc, char **argv)
 	};
 	struct cmd_line cl = { .sa.format = SVC_FORMAT_AUTO };   /* guessing is its job */
 	struct entry_set set = { 0 };
-	struct formats_seen seen = { 0 };
-	char err[1024], shown[1024];
+	struct converter conv = { .set = &set };
+	char err[1024], *text = NULL;
+	size_t textlen = 0;
 	int rc, status = EXIT_FAILURE_;
-	uint32_t last = UINT32_MAX;
 
 	if (cmd_option(&spec, &cl, argc, argv) != 0)
 		return cl.status;
-	seen.sink = (struct svc_sink){ .ctx = &seen, .begin = seen_begin };
-	seen.set = &set;
-	struct collect_opts co = { .observer = &seen.sink };
+	conv.sink = (struct svc_sink){ .ctx = &conv, .begin = conv_begin, .entry = conv_entry };
+	struct collect_opts co = { .observer = &conv.sink, .observe_only = 1 };
 
+	conv.out = open_memstream(&text, &textlen);
+	if (conv.out == NULL) {
+		warnx_("convert: %s", strerror(errno));
+		return EXIT_FAILURE_;
+	}
 	rc = read_sources(&set, &cl.sa, &co, NULL, NULL, err, sizeof err);
+	if (fclose(conv.out) != 0 && rc == 0) {
+		rc = ENOMEM;
+		snprintf(err, sizeof err, "convert: %s", strerror(rc));
+	}
 	if (rc != 0) {
 		warnx_("%s", err);
 		goto out;
 	}
-	for (uint32_t i = 0; i < set.count; i++) {
-		struct entry_view v;
-		size_t end = i + 1 < set.count ? set.offsets[i + 1] : set.used;
-
-		if (entry_decode(set.arena + set.offsets[i], end - set.offsets[i], &v) == 0) {
-			warnx_("convert: entry %u does not decode", i);
-			goto out;
-		}
-		/* A comment before each source's entries; the first line
-		 * starts "# portdb ", so building from this text reads it as
-		 * services text. */
-		if (v.source != last) {
-			const char *path = v.source < set.nsources ? set.sources[v.source].path : "?";
-			show_bytes(shown, sizeof shown, strcmp(path, "-") ? path : "<stdin>", 200);
-			printf("# portdb convert: %s (%s)\n", shown,
-			       svc_format_name(v.source < seen.n ? seen.f[v.source] : SVC_FORMAT_AUTO));
-			last = v.source;
-		}
-		print_services_line(stdout, v.name, ntohs(v.port_net), v.proto, v.aliases,
-				    v.naliases);
-	}
-	if (set.count == 0)
+	fwrite(text, 1, textlen, stdout);
+	if (conv.entries == 0)
 		printf("# portdb convert: no entries\n");
 	status = EXIT_OK;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -122,7 +123,7 @@ int cmd_convert(int argc, char **argv)
 		status = EXIT_FAILURE_;
 	}
 out:
-	free(seen.f);
+	free(text);
 	entry_set_free(&set);
 	return status;
 }

@@ -48,9 +48,9 @@ int cmd_dump(int argc, char **argv)
 	/* "# portdb " first: format detection then reads the dump as
 	 * services text whatever its protocols look like. */
 	show_bytes(shown, sizeof shown, path, 200);
-	printf("# portdb dump of %s: %u %s, services(5) text\n", shown, db->meta.entries,
-	       plural(db->meta.entries, "entry", "entries"));
-	for (uint32_t seq = 0; seq < db->meta.entries; seq++) {
+	printf("# portdb dump of %s: %u %s, services(5) text\n", shown, portdb_entries(db),
+	       plural(portdb_entries(db), "entry", "entries"));
+	for (uint32_t seq = 0; seq < portdb_entries(db); seq++) {
 		struct entry_view v;
 
 		rc = portdb_entry_at(db, seq, &v);

@@ -47,7 +47,9 @@ struct getter {
 
 static const char *source_path(const struct portdb *db, uint16_t source)
 {
-	return source < db->meta.nsources ? db->meta.sources[source].path : "?";
+	const struct portdb_source *s = portdb_source(db, source);
+
+	return s != NULL ? s->path : "?";
 }
 
 static void print_entry(struct getter *g, const struct entry_view *v)
@@ -135,7 +137,7 @@ static int lookup_range(struct getter *g, uint16_t low, uint16_t high, const cha
 	struct entry_view v;
 	int rc = 0;
 
-	for (uint32_t seq = 0; seq < g->db->meta.entries; seq++) {
+	for (uint32_t seq = 0; seq < portdb_entries(g->db); seq++) {
 		uint16_t port;
 
 		rc = portdb_entry_at(g->db, seq, &v);
@@ -258,7 +260,7 @@ static int open_db(const char *path, int is_default, struct portdb **db)
 		snprintf(why, sizeof why, "%s is a symbolic link", path);
 		untrusted = 1;
 	} else {
-		untrusted = portdb_trust(path, &(*db)->st, why, sizeof why) != 0;
+		untrusted = portdb_trust(path, portdb_stat(*db), why, sizeof why) != 0;
 	}
 	if (untrusted)
 		warnx_("get: warning: %s: the module does not trust it, so programs are not "

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "checksum.h"
 #include "db.h"
 #include "portdb.h"
 
@@ -48,9 +46,11 @@ static void source_state(const struct portdb *db, uint32_t i, struct source_stat
 {
 	struct stat st;
 
+	const struct portdb_source *src = portdb_source(db, i);
+
 	s->why[0] = '\0';
-	s->stale = portdb_check_source(&db->meta.sources[i], s->why, sizeof s->why) != 0;
-	s->is_dir = stat(db->meta.sources[i].path, &st) == 0 && S_ISDIR(st.st_mode);
+	s->stale = portdb_check_source(src, s->why, sizeof s->why) != 0;
+	s->is_dir = stat(src->path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* While the database is stale the module answers UNAVAIL and glibc asks
@@ -59,8 +59,9 @@ static void source_state(const struct portdb *db, uint32_t i, struct source_stat
 static int unreachable_while_stale(const struct portdb *db, uint32_t i,
 				   const struct source_state *ss)
 {
-	return !ss[i].is_dir && db->meta.sources[i].entries > 0 &&
-	       strcmp(db->meta.sources[i].path, DEFAULT_SOURCE) != 0;
+	const struct portdb_source *src = portdb_source(db, i);
+
+	return !ss[i].is_dir && src->entries > 0 && strcmp(src->path, DEFAULT_SOURCE) != 0;
 }
 
 /* The digest of DB's content, in OUT (17 bytes): the checksum of its
@@ -70,38 +71,33 @@ static int unreachable_while_stale(const struct portdb *db, uint32_t i,
  * a damaged block makes it "damaged" instead. */
 static void content_digest(struct portdb *db, char *out, size_t outlen)
 {
-	unsigned char k[KEY_SIZE];
-	const unsigned char *seal;
-	size_t len;
+	uint64_t sum;
 
-	put_be64(k, key_seal());
-	if (lmdb_reader_get(&db->lmdb, k, sizeof k, &seal, &len) != 0 ||
-	    (db->seal.len > 0 && seal_verify(&db->seal, 0, db->seal.len) != 0)) {
+	if (portdb_digest(db, &sum) != 0)
 		snprintf(out, outlen, "damaged");
-		return;
-	}
-	snprintf(out, outlen, "%016llx", (unsigned long long)checksum(seal, len, 0));
+	else
+		snprintf(out, outlen, "%016llx", (unsigned long long)sum);
 }
 
-static void print_text(const char *path, const struct portdb *db, const struct stat *lst,
-		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss, const char *lmdb,
-		       const char *digest)
+static void print_text(const char *path, const struct portdb *db, const struct portdb_info *m,
+		       const struct stat *lst, int trusted, const char *trust_why,
+		       const char *when, int stale, const char *stale_why,
+		       const struct source_state *ss, const char *lmdb, const char *digest)
 {
 	printf("database:    %s\n", path);
-	printf("format:      version %u\n", db->meta.version);
+	printf("format:      version %u\n", m->version);
 	printf("size:        %llu bytes\n", (unsigned long long)lst->st_size);
 	printf("lmdb:        %s\n", lmdb);
-	printf("entries:     %u (%u line%s skipped)\n", db->meta.entries, db->meta.skipped,
-	       db->meta.skipped == 1 ? "" : "s");
+	printf("entries:     %u (%u line%s skipped)\n", m->entries, m->skipped,
+	       m->skipped == 1 ? "" : "s");
 	printf("built:       %s\n", when);
 	printf("digest:      %s\n", digest);
-	printf("parse rule:  %s\n", db->meta.flags & PORTDB_FLAG_OVERFLOW_DROP
+	printf("parse rule:  %s\n", m->flags & PORTDB_FLAG_OVERFLOW_DROP
 					    ? "a port above 4294967295 drops the line (Debian's glibc)"
 					    : "a port above 4294967295 is clamped to 65535 (upstream glibc)");
-	printf("sources:     %u\n", db->meta.nsources);
-	for (uint32_t i = 0; i < db->meta.nsources; i++) {
-		const struct portdb_source *s = &db->meta.sources[i];
+	printf("sources:     %u\n", m->nsources);
+	for (uint32_t i = 0; i < m->nsources; i++) {
+		const struct portdb_source *s = portdb_source(db, i);
 		printf("  %-8s %s", ss[i].stale ? "stale" : "current", s->path);
 		if (ss[i].is_dir)
 			printf(" (drop-in directory)");
@@ -113,8 +109,8 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 	}
 	printf("state:       %s%s%s\n", stale ? "stale" : "current", stale ? ": " : "",
 	       stale ? stale_why : "");
-	for (uint32_t i = 0; stale && i < db->meta.nsources; i++) {
-		const struct portdb_source *s = &db->meta.sources[i];
+	for (uint32_t i = 0; stale && i < m->nsources; i++) {
+		const struct portdb_source *s = portdb_source(db, i);
 		if (unreachable_while_stale(db, i, ss))
 			printf("unreachable: the %u entr%s of %s, until 'portdb build' runs again "
 			       "(glibc's files service reads %s only)\n", s->entries,
@@ -131,10 +127,10 @@ static void print_text(const char *path, const struct portdb *db, const struct s
 		       stale ? " until 'portdb build' runs again" : "");
 }
 
-static void print_json(const char *path, const struct portdb *db, const struct stat *lst,
-		       int trusted, const char *trust_why, const char *when, int stale,
-		       const char *stale_why, const struct source_state *ss, const char *lmdb,
-		       const char *digest)
+static void print_json(const char *path, const struct portdb *db, const struct portdb_info *m,
+		       const struct stat *lst, int trusted, const char *trust_why,
+		       const char *when, int stale, const char *stale_why,
+		       const struct source_state *ss, const char *lmdb, const char *digest)
 {
 	printf("{\n  \"database\": ");
 	json_string(stdout, path);
@@ -142,17 +138,17 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 	json_string(stdout, lmdb);
 	printf(",\n  \"format_version\": %u,\n  \"size\": %llu,\n  \"entries\": %u,\n"
 	       "  \"skipped\": %u,\n  \"build_time\": %llu,\n  \"build_time_utc\": ",
-	       db->meta.version, (unsigned long long)lst->st_size, db->meta.entries,
-	       db->meta.skipped, (unsigned long long)db->meta.build_time);
+	       m->version, (unsigned long long)lst->st_size, m->entries,
+	       m->skipped, (unsigned long long)m->build_time);
 	json_string(stdout, when);
 	printf(",\n  \"digest\": \"%s\"", digest);
 	printf(",\n  \"parse_rule\": \"%s\",\n  \"sources\": [",
-	       db->meta.flags & PORTDB_FLAG_OVERFLOW_DROP ? "drop" : "clamp");
-	for (uint32_t i = 0; i < db->meta.nsources; i++) {
+	       m->flags & PORTDB_FLAG_OVERFLOW_DROP ? "drop" : "clamp");
+	for (uint32_t i = 0; i < m->nsources; i++) {
 		printf("%s\n    {\"path\": ", i ? "," : "");
-		json_string(stdout, db->meta.sources[i].path);
+		json_string(stdout, portdb_source(db, i)->path);
 		printf(", \"directory\": %s, \"entries\": %u, \"state\": \"%s\"",
-		       ss[i].is_dir ? "true" : "false", db->meta.sources[i].entries,
+		       ss[i].is_dir ? "true" : "false", portdb_source(db, i)->entries,
 		       ss[i].stale ? "stale" : "current");
 		if (ss[i].stale) {
 			printf(", \"why\": ");
@@ -160,19 +156,19 @@ static void print_json(const char *path, const struct portdb *db, const struct s
 		}
 		putchar('}');
 	}
-	printf("%s],\n  \"state\": \"%s\",\n", db->meta.nsources ? "\n  " : "",
+	printf("%s],\n  \"state\": \"%s\",\n", m->nsources ? "\n  " : "",
 	       stale ? "stale" : "current");
 	if (stale) {
 		int first = 1;
 		printf("  \"stale_why\": ");
 		json_string(stdout, stale_why);
 		printf(",\n  \"unreachable\": [");
-		for (uint32_t i = 0; i < db->meta.nsources; i++) {
+		for (uint32_t i = 0; i < m->nsources; i++) {
 			if (!unreachable_while_stale(db, i, ss))
 				continue;
 			printf("%s\n    {\"path\": ", first ? "" : ",");
-			json_string(stdout, db->meta.sources[i].path);
-			printf(", \"entries\": %u}", db->meta.sources[i].entries);
+			json_string(stdout, portdb_source(db, i)->path);
+			printf(", \"entries\": %u}", portdb_source(db, i)->entries);
 			first = 0;
 		}
 		printf("%s],\n", first ? "" : "\n  ");
@@ -200,6 +196,7 @@ int cmd_info(int argc, char **argv)
 	char digest[32];
 	char *target = NULL;
 	struct source_state *ss = NULL;
+	struct portdb_info m;
 	struct portdb *db = NULL;
 	struct stat lst;
 	struct tm tm;
@@ -244,27 +241,28 @@ int cmd_info(int argc, char **argv)
 		free(target);
 		return EXIT_FAILURE_;
 	}
-	ss = calloc(db->meta.nsources ? db->meta.nsources : 1, sizeof *ss);
+	portdb_info(db, &m);
+	ss = calloc(m.nsources ? m.nsources : 1, sizeof *ss);
 	if (ss == NULL) {
 		warnx_("info: %s", strerror(ENOMEM));
 		portdb_close(db);
 		free(target);
 		return EXIT_FAILURE_;
 	}
-	for (uint32_t i = 0; i < db->meta.nsources; i++)
+	for (uint32_t i = 0; i < m.nsources; i++)
 		source_state(db, i, &ss[i]);
-	lmdb_view(target != NULL ? target : path, &db->lmdb, lmdb, sizeof lmdb);
+	lmdb_view(target != NULL ? target : path, portdb_lmdb(db), lmdb, sizeof lmdb);
 	content_digest(db, digest, sizeof digest);
 	stale = portdb_check_sources(db, stale_why, sizeof stale_why) != 0;
-	t = (time_t)db->meta.build_time;
+	t = (time_t)m.build_time;
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 
 	if (json)
-		print_json(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
+		print_json(path, db, &m, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
 			   digest);
 	else
-		print_text(path, db, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
+		print_text(path, db, &m, &lst, trusted, trust_why, when, stale, stale_why, ss, lmdb,
 			   digest);
 	free(ss);
 	portdb_close(db);

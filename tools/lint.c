@@ -229,7 +229,7 @@ static int on_entry(void *ctx, const struct svc_line *l, const struct svc_pos *p
 	if (lt->linted_line != pos->line) {
 		lt->linted_line = pos->line;
 		if (lt->format != SVC_FORMAT_IANA_CSV && lt->raw_line == pos->line)
-			rc = lint_check_line(lt, pos->line, pos->port_col);
+			rc = lint_check_line(lt, pos->line, l);
 		if (rc == 0)
 			rc = lint_check_strings(lt, l, pos);
 	}

@@ -87,12 +87,12 @@ int lint_add(struct lint *lt, enum severity sev, unsigned long line, size_t col,
 /* The name of file I, as the findings give it. */
 const char *lint_file_name(const struct lint *lt, uint32_t i);
 
-/* lint_text.c, on the current line as read (lt->raw): a NUL byte, a '#'
- * glued to a token, how the port at PORT_COL is written. */
-int lint_check_line(struct lint *lt, unsigned long line, size_t port_col);
+/* lint_text.c, on the current line as read (lt->raw) and parsed (L): a
+ * NUL byte, a '#' glued to a token, how the port is written. */
+int lint_check_line(struct lint *lt, unsigned long line, const struct svc_line *l);
 /* Control and non-UTF-8 bytes in an entry's name, protocol, aliases. */
 int lint_check_strings(struct lint *lt, const struct svc_line *l, const struct svc_pos *pos);
-/* Why glibc drops the line of IS, told from its bytes. */
+/* Why glibc drops the line of IS, as the parser says (is->parsed). */
 int lint_explain_dropped(struct lint *lt, const struct svc_issue *is);
 
 /* lint_names.c: the entry's names and port against the earlier ones. */

@@ -1,7 +1,8 @@
 /* The checks of a line's bytes: how glibc reads its port, a NUL, a '#'
  * inside a token, control and non-UTF-8 bytes, and why a dropped line
- * is dropped, told apart by looking at the bytes around the column
- * where the parser gave up. */
+ * is dropped.  Where glibc stops, where the comment starts and why a
+ * line is dropped are the parser's findings (struct svc_line); the raw
+ * bytes are read only to show them. */
 #include <config.h>
 
 #include <errno.h>
@@ -27,27 +28,10 @@ static void port_token(const struct lint *lt, size_t col, size_t limit, char *to
 	tok[k] = '\0';
 }
 
-/* Where glibc stops reading the current line (a NUL, P3) and where its
- * comment starts (P4), or LIMIT. */
-static size_t line_end(const struct lint *lt)
-{
-	const char *nul = memchr(lt->raw, '\0', lt->rawlen);
-
-	return nul != NULL ? (size_t)(nul - lt->raw) : lt->rawlen;
-}
-
-static size_t comment_start(const struct lint *lt, size_t end)
-{
-	const char *hash = memchr(lt->raw, '#', end);
-
-	return hash != NULL ? (size_t)(hash - lt->raw) : end;
-}
-
 /* What glibc makes of an accepted port written as signed, hex, octal,
  * or outside 0-65535. */
-static int check_port(struct lint *lt, unsigned long line, size_t col)
+static int check_port(struct lint *lt, unsigned long line, size_t col, size_t limit)
 {
-	size_t limit = comment_start(lt, line_end(lt));
 	char tok[80], show[96], what[96] = "", *end;
 	const char *d;
 	unsigned long v;
@@ -80,10 +64,11 @@ static int check_port(struct lint *lt, unsigned long line, size_t col)
 		   what, port);
 }
 
-/* A NUL byte, a '#' glued to a token, the port: once per line. */
-int lint_check_line(struct lint *lt, unsigned long line, size_t port_col)
+/* A NUL byte, a '#' glued to a token, the port: once per line.  Where
+ * glibc stops and where the comment starts are the parser's (L). */
+int lint_check_line(struct lint *lt, unsigned long line, const struct svc_line *l)
 {
-	size_t end = line_end(lt), hash = comment_start(lt, end);
+	size_t end = l->end_col, hash = l->hash_col;
 	char show[96];
 	int rc;
 
@@ -128,7 +113,7 @@ int lint_check_line(struct lint *lt, unsigned long line, size_t port_col)
 	}
 	if (lt->range_line == line)
 		return 0;
-	return check_port(lt, line, port_col);
+	return check_port(lt, line, l->port_col, hash);
 }
 
 /* Control and non-UTF-8 bytes in one of an entry's strings. */
@@ -172,86 +157,91 @@ int lint_check_strings(struct lint *lt, const struct svc_line *l, const struct s
 
 /* ------------------------------------------------- dropped lines */
 
+/* The first word of the current line, for showing the name. */
+static size_t first_word(const struct lint *lt, const struct svc_line *l)
+{
+	size_t s = 0;
+
+	while (s < l->end_col && lint_is_space((unsigned char)lt->raw[s]))
+		s++;
+	return s;
+}
+
+/* The bytes from COL up to whitespace or LIMIT, shown in OUT: the word
+ * the parser pointed at, before its cuts.  @return OUT, or NULL
+ * (ENOMEM). */
+static const char *word(const struct lint *lt, size_t col, size_t limit, char *out,
+			size_t outlen)
+{
+	size_t e = col;
+	char *w;
+
+	while (e < limit && !lint_is_space((unsigned char)lt->raw[e]))
+		e++;
+	w = strndup(lt->raw + col, e - col);
+	if (w == NULL)
+		return NULL;
+	show_bytes(out, outlen, w, 40);
+	free(w);
+	return out;
+}
+
 int lint_explain_dropped(struct lint *lt, const struct svc_issue *is)
 {
-	size_t end, limit, col = is->col, e;
-	char tok[80], show[96], *num_end;
+	const struct svc_line *l = is->parsed;
+	size_t col = is->col, at;
+	char tok[80], show[96];
 
-	if (lt->raw_line != is->line || lt->raw == NULL)
+	if (lt->raw_line != is->line || lt->raw == NULL || l == NULL)
 		return lint_add(lt, SEV_ERROR, is->line, col, "%s: glibc drops the line",
 			   svc_parse_result_str(is->reason));
-	end = line_end(lt);
-	limit = comment_start(lt, end);
-	port_token(lt, col, limit, tok, sizeof tok);
+	at = l->why_col;
+	port_token(lt, col, l->hash_col, tok, sizeof tok);
 	show_bytes(show, sizeof show, tok, 40);
 
-	if (is->reason == PARSE_NO_PORT) {
-		size_t s = 0, ne;
-		while (s < end && lint_is_space((unsigned char)lt->raw[s]))
-			s++;
-		for (ne = s; ne < end && !lint_is_space((unsigned char)lt->raw[ne]); ne++)
-			;
-		if (limit > s && limit < ne) {
-			char *name = strndup(lt->raw + s, ne - s);
-			if (name == NULL)
-				return ENOMEM;
-			show_bytes(show, sizeof show, name, 40);
-			free(name);
-			return lint_add(lt, SEV_ERROR, is->line, limit,
-				   "'#' in the name '%s' starts a comment: glibc finds no port and "
-				   "drops the line", show);
-		}
-		if (col >= limit && end < lt->rawlen && limit == end)
-			return lint_add(lt, SEV_ERROR, is->line, end,
-				   "a NUL byte ends the line before any port: glibc drops the line");
-		if (col >= limit)
-			return lint_add(lt, SEV_ERROR, is->line, col,
-				   "no port after the name: glibc drops the line");
-		for (ne = col; ne < limit && !lint_is_space((unsigned char)lt->raw[ne]); ne++)
-			;
-		{
-			char *word = strndup(lt->raw + col, ne - col);
-			if (word == NULL)
-				return ENOMEM;
-			show_bytes(show, sizeof show, word, 40);
-			free(word);
-		}
-		return lint_add(lt, SEV_ERROR, is->line, col,
+	switch (l->why) {
+	case PARSE_WHY_HASH_IN_NAME:
+		/* The name as written runs past the '#'. */
+		if (word(lt, first_word(lt, l), l->end_col, show, sizeof show) == NULL)
+			return ENOMEM;
+		return lint_add(lt, SEV_ERROR, is->line, at,
+			   "'#' in the name '%s' starts a comment: glibc finds no port and "
+			   "drops the line", show);
+	case PARSE_WHY_NUL_BEFORE_PORT:
+		return lint_add(lt, SEV_ERROR, is->line, at,
+			   "a NUL byte ends the line before any port: glibc drops the line");
+	case PARSE_WHY_NOTHING_AFTER:
+		return lint_add(lt, SEV_ERROR, is->line, at,
+			   "no port after the name: glibc drops the line");
+	case PARSE_WHY_NOT_A_NUMBER:
+		if (word(lt, col, l->hash_col, show, sizeof show) == NULL)
+			return ENOMEM;
+		return lint_add(lt, SEV_ERROR, is->line, at,
 			   "'%s' is not a port number: glibc drops the line", show);
-	}
-	if (is->reason == PARSE_PORT_OVERFLOW) {
-		if (tok[0] == '-')
-			return lint_add(lt, SEV_ERROR, is->line, col,
-				   "negative port '%s': strtoul makes it larger than 4294967295, "
-				   "and glibc drops the line", show);
-		return lint_add(lt, SEV_ERROR, is->line, col,
+	case PARSE_WHY_NEGATIVE:
+		return lint_add(lt, SEV_ERROR, is->line, at,
+			   "negative port '%s': strtoul makes it larger than 4294967295, "
+			   "and glibc drops the line", show);
+	case PARSE_WHY_TOO_LARGE:
+		return lint_add(lt, SEV_ERROR, is->line, at,
 			   "port '%s' is larger than 4294967295: glibc drops the line", show);
-	}
-	/* PARSE_PORT_JUNK: where the number ends, and what follows it. */
-	strtoul(tok, &num_end, 0);
-	e = col + (size_t)(num_end - tok);
-	if (e < limit && lt->raw[e] == '-' && e + 1 < limit && lint_is_digit((unsigned char)lt->raw[e + 1]))
-		return lint_add(lt, SEV_ERROR, is->line, col,
+	case PARSE_WHY_RANGE:
+		return lint_add(lt, SEV_ERROR, is->line, at,
 			   "port range '%s': services(5) has no ranges, glibc drops the line", show);
-	if (e < limit && lint_is_space((unsigned char)lt->raw[e])) {
-		size_t q = e;
-		while (q < limit && lint_is_space((unsigned char)lt->raw[q]))
-			q++;
-		if (q < limit && lt->raw[q] == '/')
-			return lint_add(lt, SEV_ERROR, is->line, e, "space before '/': glibc drops the line");
-		return lint_add(lt, SEV_ERROR, is->line, e,
+	case PARSE_WHY_SPACE_BEFORE_SLASH:
+		return lint_add(lt, SEV_ERROR, is->line, at, "space before '/': glibc drops the line");
+	case PARSE_WHY_SPACE_AFTER_PORT:
+		return lint_add(lt, SEV_ERROR, is->line, at,
 			   "%s follows the port instead of '/PROTOCOL': glibc drops the line",
-			   lt->raw[e] == ' ' ? "a space" : lt->raw[e] == '\t' ? "a tab"
-			   : lt->raw[e] == '\r' ? "a carriage return (a CRLF line end)"
+			   lt->raw[at] == ' ' ? "a space" : lt->raw[at] == '\t' ? "a tab"
+			   : lt->raw[at] == '\r' ? "a carriage return (a CRLF line end)"
 			   : "whitespace");
+	case PARSE_WHY_OCTAL_DIGIT:
+		return lint_add(lt, SEV_ERROR, is->line, at,
+			   "'%s' starts with 0, so glibc reads it as octal, where %c is no "
+			   "digit: the line is dropped", show, lt->raw[at]);
+	default:
+		return lint_add(lt, SEV_ERROR, is->line, at,
+			   "junk after the port number in '%s': glibc drops the line", show);
 	}
-	if (e < limit && (lt->raw[e] == '8' || lt->raw[e] == '9')) {
-		const char *d = tok + (tok[0] == '+' || tok[0] == '-');
-		if (d[0] == '0')
-			return lint_add(lt, SEV_ERROR, is->line, e,
-				   "'%s' starts with 0, so glibc reads it as octal, where %c is no "
-				   "digit: the line is dropped", show, lt->raw[e]);
-	}
-	return lint_add(lt, SEV_ERROR, is->line, e,
-		   "junk after the port number in '%s': glibc drops the line", show);
 }

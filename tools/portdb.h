@@ -163,6 +163,8 @@ void show_bytes(char *out, size_t outlen, const char *s, size_t max);
  * as the same entry. */
 void print_services_line(FILE *out, const char *name, unsigned port, const char *proto,
 			 const char *aliases, uint32_t naliases);
+/* The same for a parsed line (its aliases an array). */
+void print_svc_line(FILE *out, const struct svc_line *l);
 
 /* IANA's class of PORT: "system" (0-1023), "user" (1024-49151) or
  * "dynamic" (49152-65535); LONG gives the other names too. */

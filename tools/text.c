@@ -100,13 +100,26 @@ void show_bytes(char *out, size_t outlen, const char *s, size_t max)
 	out[o] = '\0';
 }
 
+/* "PORT/" with an empty protocol, never "PORT" alone: glibc drops
+ * "x 7 alias" (a port followed by a space), but reads "x 7/ alias" as
+ * protocol "" with the alias. */
+static void print_head(FILE *out, const char *name, unsigned port, const char *proto)
+{
+	fprintf(out, "%s\t%u/%s", name, port, proto);
+}
+
+void print_svc_line(FILE *out, const struct svc_line *l)
+{
+	print_head(out, l->name, l->port, l->proto);
+	for (size_t i = 0; i < l->naliases; i++)
+		fprintf(out, "%c%s", i == 0 ? '\t' : ' ', l->aliases[i]);
+	putc('\n', out);
+}
+
 void print_services_line(FILE *out, const char *name, unsigned port, const char *proto,
 			 const char *aliases, uint32_t naliases)
 {
-	/* "PORT/" with an empty protocol, never "PORT" alone: glibc drops
-	 * "x 7 alias" (a port followed by a space), but reads "x 7/ alias"
-	 * as protocol "" with the alias. */
-	fprintf(out, "%s\t%u/%s", name, port, proto);
+	print_head(out, name, port, proto);
 	for (uint32_t i = 0; i < naliases; i++) {
 		fprintf(out, "%c%s", i == 0 ? '\t' : ' ', aliases);
 		aliases += strlen(aliases) + 1;

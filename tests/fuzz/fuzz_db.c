@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		portdb_find(db, &q, &v);
 		q = (struct query){ .kind = QUERY_PORT, .port_net = htons(22) };
 		portdb_find(db, &q, &v);
-		for (uint32_t seq = 0; seq < db->meta.entries && seq < 16; seq++)
+		for (uint32_t seq = 0; seq < portdb_entries(db) && seq < 16; seq++)
 			portdb_entry_at(db, seq, &v);
 		portdb_close(db);
 	}

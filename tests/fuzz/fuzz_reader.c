@@ -195,7 +195,7 @@ static void query_all(const struct portdb *db)
 {
 	struct query q;
 
-	for (uint32_t seq = 0; seq < db->meta.entries && seq < MAX_ENTRIES; seq++) {
+	for (uint32_t seq = 0; seq < portdb_entries(db) && seq < MAX_ENTRIES; seq++) {
 		struct entry_view v;
 		int rc = portdb_entry_at(db, seq, &v);
 
@@ -217,7 +217,7 @@ static void query_all(const struct portdb *db)
 	ask(db, &q);
 	q = (struct query){ QUERY_PORT, NULL, 0, htons(22), NULL };
 	ask(db, &q);
-	assert(portdb_entry_at(db, db->meta.entries, &(struct entry_view){ 0 }) == ENOENT);
+	assert(portdb_entry_at(db, portdb_entries(db), &(struct entry_view){ 0 }) == ENOENT);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

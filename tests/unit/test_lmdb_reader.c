@@ -301,9 +301,9 @@ static void assert_same_answers(const char *a_path, const char *b_path)
 	if (portdb_open(a_path, PORTDB_OPEN_UNTRUSTED, &a, why, sizeof why) != 0 ||
 	    portdb_open(b_path, PORTDB_OPEN_UNTRUSTED, &b, why, sizeof why) != 0)
 		fail_msg("%s", why);
-	assert_int_equal(a->meta.entries, b->meta.entries);
-	assert_true(a->meta.entries > 0);
-	for (uint32_t seq = 0; seq < a->meta.entries; seq++) {
+	assert_int_equal(portdb_entries(a), portdb_entries(b));
+	assert_true(portdb_entries(a) > 0);
+	for (uint32_t seq = 0; seq < portdb_entries(a); seq++) {
 		struct entry_view va, vb;
 		struct query q[4];
 

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect.h"
+#include "formats.h"
 #include "parse.h"
 
 #ifndef PORTDB_OVERFLOW_DROP
@@ -729,17 +731,51 @@ static void test_line_free_after_many_aliases(void **state)
 	svc_line_free(&out);
 }
 
-/* --------------------------------------------------------- svc_file_next */
+/* ------------------------------------------------ svc_read's lines */
 
-static FILE *file_with(const char *data, size_t len)
+/* What the tools read text with: svc_read hands each physical line to
+ * the sink's line callback, without its newline. */
+struct seen_lines {
+	char **bytes;
+	size_t *len;
+	unsigned long *lineno;
+	size_t n, cap;
+};
+
+static int on_line(void *ctx, unsigned long lineno, const char *raw, size_t len)
 {
-	FILE *fp = tmpfile();
-	assert_non_null(fp);
-	if (len > 0)
-		assert_int_equal(fwrite(data, 1, len, fp), len);
-	assert_int_equal(fflush(fp), 0);
-	rewind(fp);
-	return fp;
+	struct seen_lines *s = ctx;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->bytes = realloc(s->bytes, s->cap * sizeof *s->bytes);
+		s->len = realloc(s->len, s->cap * sizeof *s->len);
+		s->lineno = realloc(s->lineno, s->cap * sizeof *s->lineno);
+		assert_true(s->bytes != NULL && s->len != NULL && s->lineno != NULL);
+	}
+	s->bytes[s->n] = malloc(len + 1);
+	assert_non_null(s->bytes[s->n]);
+	memcpy(s->bytes[s->n], raw, len);
+	s->len[s->n] = len;
+	s->lineno[s->n++] = lineno;
+	return 0;
+}
+
+static void seen_free(struct seen_lines *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->bytes[i]);
+	free(s->bytes);
+	free(s->len);
+	free(s->lineno);
+}
+
+static void read_lines_of(const char *data, size_t len, struct seen_lines *s)
+{
+	const struct svc_sink sink = { .ctx = s, .line = on_line };
+
+	memset(s, 0, sizeof *s);
+	assert_int_equal(svc_read(data, len, SVC_FORMAT_SERVICES, &sink), 0);
 }
 
 struct rline {
@@ -747,9 +783,9 @@ struct rline {
 	size_t len;
 };
 
-/* Write LINES (each followed by '\n', except the last when LAST_NL is 0)
- * to a file and check that svc_file_next gives each one back, with its
- * number, and then the end. */
+/* Join LINES (each followed by '\n', except the last when LAST_NL is 0)
+ * and check that svc_read gives each one back, with its number, and no
+ * more. */
 static void check_reader(const struct rline *lines, size_t n, int last_nl)
 {
 	size_t total = 0;
@@ -765,23 +801,17 @@ static void check_reader(const struct rline *lines, size_t n, int last_nl)
 			data[off++] = '\n';
 	}
 
-	FILE *fp = file_with(data, off);
-	struct svc_file f = { .fp = fp };
-	for (size_t i = 0; i < n; i++) {
-		long got = svc_file_next(&f);
-		if (got != (long)lines[i].len)
-			fail_msg("line %zu: want length %zu, got %ld", i + 1,
-				 lines[i].len, got);
-		assert_int_equal(f.lineno, i + 1);
-		assert_non_null(f.buf);
-		assert_true(f.cap > lines[i].len);
-		assert_memory_equal(f.buf, lines[i].bytes, lines[i].len);
-		assert_int_equal(f.buf[lines[i].len], '\0');
+	struct seen_lines seen;
+	read_lines_of(data, off, &seen);
+	for (size_t i = 0; i < n && i < seen.n; i++) {
+		if (seen.len[i] != lines[i].len)
+			fail_msg("line %zu: want length %zu, got %zu", i + 1,
+				 lines[i].len, seen.len[i]);
+		assert_int_equal(seen.lineno[i], i + 1);
+		assert_memory_equal(seen.bytes[i], lines[i].bytes, lines[i].len);
 	}
-	assert_int_equal(svc_file_next(&f), -1);
-	assert_int_equal(svc_file_next(&f), -1);
-	free(f.buf);
-	fclose(fp);
+	assert_int_equal(seen.n, n);
+	seen_free(&seen);
 	free(data);
 }
 
@@ -810,7 +840,7 @@ static void rl_free(struct rline *lines, size_t n)
 		free(lines[i].bytes);
 }
 
-static void test_file_next_lines(void **state)
+static void test_read_lines_lines(void **state)
 {
 	struct rline lines[12];
 	size_t n = 0;
@@ -831,7 +861,7 @@ static void test_file_next_lines(void **state)
 	rl_free(lines, n);
 }
 
-static void test_file_next_final_newline(void **state)
+static void test_read_lines_final_newline(void **state)
 {
 	struct rline lines[3];
 	(void)state;
@@ -844,21 +874,18 @@ static void test_file_next_final_newline(void **state)
 	rl_free(lines, 3);
 }
 
-static void test_file_next_empty_file(void **state)
+static void test_read_lines_empty_file(void **state)
 {
+	struct seen_lines seen;
 	(void)state;
-	FILE *fp = file_with("", 0);
-	struct svc_file f = { .fp = fp };
-	assert_int_equal(svc_file_next(&f), -1);
-	assert_int_equal(svc_file_next(&f), -1);
-	assert_int_equal(f.lineno, 0);
-	free(f.buf);
-	fclose(fp);
+	read_lines_of("", 0, &seen);
+	assert_int_equal(seen.n, 0);
+	seen_free(&seen);
 }
 
 /* Lengths around every power of two up to 128 KiB, growing then
  * shrinking, to catch off-by-one errors where the buffer grows. */
-static void test_file_next_buffer_boundaries(void **state)
+static void test_read_lines_buffer_boundaries(void **state)
 {
 	enum { MAXL = 2 * 17 * 4 + 1 };
 	struct rline lines[MAXL];
@@ -876,22 +903,18 @@ static void test_file_next_buffer_boundaries(void **state)
 	rl_free(lines, n);
 }
 
-static void test_file_next_read_error(void **state)
+/* What cannot be read as a file is an error naming it, with no entry. */
+static void test_read_lines_read_error(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/test_parse.XXXXXX";
+	char dir[] = "/tmp/test_parse.XXXXXX", err[512] = "";
+	struct entry_set set = { 0 };
+	const struct collect_opts opts = { 0 };
 	assert_non_null(mkdtemp(dir));
-	FILE *fp = fopen(dir, "r");       /* a directory: read() fails */
-	if (fp == NULL) {
-		rmdir(dir);
-		skip();
-	}
-	struct svc_file f = { .fp = fp };
-	errno = 0;
-	assert_int_equal(svc_file_next(&f), -2);
-	assert_int_equal(errno, EISDIR);
-	free(f.buf);
-	fclose(fp);
+	assert_int_equal(entry_set_add_source(&set, dir, &opts, err, sizeof err), EISDIR);
+	assert_non_null(strstr(err, dir));
+	assert_int_equal(set.count, 0);
+	entry_set_free(&set);
 	rmdir(dir);
 }
 
@@ -918,7 +941,7 @@ static FILE *open_fixture(void)
 	return NULL;
 }
 
-/* Every line of data/edge-services, read with svc_file_next, parses as
+/* Every line of data/edge-services, read with svc_read, parses as
  * glibc parses it. */
 static void test_edge_services_agrees_with_glibc(void **state)
 {
@@ -932,23 +955,36 @@ static void test_edge_services_agrees_with_glibc(void **state)
 		print_message("data/edge-services not found (set top_srcdir)\n");
 		skip();
 	}
-	struct svc_file f = { .fp = fp };
-	long len;
-	while ((len = svc_file_next(&f)) >= 0) {
+	char *data = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&data, &size);
+	char chunk[4096];
+	size_t got;
+	assert_non_null(mem);
+	while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		assert_int_equal(fwrite(chunk, 1, got, mem), got);
+	assert_false(ferror(fp));
+	fclose(fp);
+	assert_int_equal(fclose(mem), 0);
+
+	struct seen_lines seen;
+	read_lines_of(data, size, &seen);
+	for (size_t i = 0; i < seen.n; i++) {
 		char label[48];
 		struct svc_line out;
-		char *buf = malloc((size_t)len + 1);
+		size_t len = seen.len[i];
+		char *buf = malloc(len + 1);
 		assert_non_null(buf);
-		memcpy(buf, f.buf, (size_t)len);
+		memcpy(buf, seen.bytes[i], len);
 		snprintf(label, sizeof label, "edge-services:%lu (want: parser)",
-			 f.lineno);
+			 seen.lineno[i]);
 
 		memset(&out, 0, sizeof out);
-		int r = svc_parse_line(buf, (size_t)len, &out);
+		int r = svc_parse_line(buf, len, &out);
 		assert_true(r >= PARSE_OK && r <= PARSE_PORT_OVERFLOW);
 		count[r]++;
 
-		struct expect e = { .line = f.buf, .len = (size_t)len,
+		struct expect e = { .line = seen.bytes[i], .len = len,
 				    .result = r };
 		if (r == PARSE_OK) {
 			e.name = out.name;
@@ -962,9 +998,8 @@ static void test_edge_services_agrees_with_glibc(void **state)
 		svc_line_free(&out);
 		free(buf);
 	}
-	assert_int_equal(len, -1);
-	free(f.buf);
-	fclose(fp);
+	seen_free(&seen);
+	free(data);
 
 	print_message("edge-services: %zu entries, %zu blank, %zu no port, "
 		      "%zu port junk, %zu overflow\n", count[PARSE_OK],
@@ -979,6 +1014,55 @@ static void test_edge_services_agrees_with_glibc(void **state)
 	assert_true(count[PARSE_PORT_JUNK] > 0);
 	if (PORTDB_OVERFLOW_DROP)
 		assert_true(count[PARSE_PORT_OVERFLOW] > 0);
+}
+
+/* ------------------------------------------------ why a line is dropped */
+
+/* The detail and column the parser gives for each kind of dropped line:
+ * what `portdb check` prints, at the column it prints. */
+static void test_drop_reasons_and_columns(void **state)
+{
+	static const struct {
+		const char *line;
+		size_t len;
+		int result;
+		enum parse_why why;
+		size_t col, end_col, hash_col;
+	} cases[] = {
+#define C(s, r, w, c, e, h) { s, sizeof(s) - 1, r, w, c, e, h }
+		C("na#me 80/tcp", PARSE_NO_PORT, PARSE_WHY_HASH_IN_NAME, 2, 12, 2),
+		C("name\r#c", PARSE_NO_PORT, PARSE_WHY_NOTHING_AFTER, 5, 7, 5),
+		C("name \0 80/tcp", PARSE_NO_PORT, PARSE_WHY_NUL_BEFORE_PORT, 5, 5, 5),
+		C("  name", PARSE_NO_PORT, PARSE_WHY_NOTHING_AFTER, 6, 6, 6),
+		C("name http/tcp", PARSE_NO_PORT, PARSE_WHY_NOT_A_NUMBER, 5, 13, 13),
+		C("name 80-90/tcp", PARSE_PORT_JUNK, PARSE_WHY_RANGE, 5, 14, 14),
+		C("name 80 /tcp", PARSE_PORT_JUNK, PARSE_WHY_SPACE_BEFORE_SLASH, 7, 12, 12),
+		C("name 80\r", PARSE_PORT_JUNK, PARSE_WHY_SPACE_AFTER_PORT, 7, 8, 8),
+		C("name 089/tcp", PARSE_PORT_JUNK, PARSE_WHY_OCTAL_DIGIT, 6, 12, 12),
+		C("name 80x/tcp # c", PARSE_PORT_JUNK, PARSE_WHY_JUNK, 7, 16, 13),
+#if PORTDB_OVERFLOW_DROP
+		C("name -1/tcp", PARSE_PORT_OVERFLOW, PARSE_WHY_NEGATIVE, 5, 11, 11),
+		C("name 4294967296/tcp", PARSE_PORT_OVERFLOW, PARSE_WHY_TOO_LARGE, 5, 19, 19),
+#endif
+		C("name 80/tcp", PARSE_OK, PARSE_WHY_NONE, 0, 11, 11),
+#undef C
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct svc_line out = { 0 };
+		char *buf = malloc(cases[i].len + 1);
+		assert_non_null(buf);
+		memcpy(buf, cases[i].line, cases[i].len);
+		int r = svc_parse_line(buf, cases[i].len, &out);
+		if (r != cases[i].result || out.why != cases[i].why ||
+		    out.why_col != cases[i].col || out.end_col != cases[i].end_col ||
+		    out.hash_col != cases[i].hash_col)
+			fail_msg("case %zu: result %d why %d col %zu end %zu hash %zu", i, r,
+				 (int)out.why, out.why_col, out.end_col, out.hash_col);
+		svc_line_free(&out);
+		free(buf);
+	}
 }
 
 /* ------------------------------------------------------------- strings */
@@ -1011,12 +1095,13 @@ int main(void)
 		cmocka_unit_test(test_long_alias_4000),
 		cmocka_unit_test(test_long_proto_4000),
 		cmocka_unit_test(test_line_free_after_many_aliases),
-		cmocka_unit_test(test_file_next_lines),
-		cmocka_unit_test(test_file_next_final_newline),
-		cmocka_unit_test(test_file_next_empty_file),
-		cmocka_unit_test(test_file_next_buffer_boundaries),
-		cmocka_unit_test(test_file_next_read_error),
+		cmocka_unit_test(test_read_lines_lines),
+		cmocka_unit_test(test_read_lines_final_newline),
+		cmocka_unit_test(test_read_lines_empty_file),
+		cmocka_unit_test(test_read_lines_buffer_boundaries),
+		cmocka_unit_test(test_read_lines_read_error),
 		cmocka_unit_test(test_edge_services_agrees_with_glibc),
+		cmocka_unit_test(test_drop_reasons_and_columns),
 		cmocka_unit_test(test_result_str_names_every_result),
 	};
 
