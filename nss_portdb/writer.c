@@ -327,11 +327,6 @@ static int real_error(int fd, int rc)
 	return rc;
 }
 
-static const char *describe(int rc)
-{
-	return rc < 0 || rc >= MDB_KEYEXIST ? mdb_strerror(rc) : strerror(rc);
-}
-
 /* Split TARGET into its directory and file name ("db" -> "." and "db"). */
 static int split_path(const char *target, char dir[PATH_MAX], char base[PATH_MAX])
 {
@@ -466,7 +461,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	env = NULL;
 	if (rc != 0) {
 		rc = real_error(out_fd, rc);
-		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, describe(rc));
+		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, mdb_strerror(rc));
 		goto out;
 	}
 	if (fchmod(out_fd, 0644) < 0 || fsync(out_fd) < 0) {
