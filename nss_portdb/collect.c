@@ -7,26 +7,16 @@
 #include "db.h"
 #include "entry.h"
 #include "parse.h"
+#include "why.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -194,12 +184,12 @@ static int r_entry(void *ctx, const struct svc_line *l, const struct svc_pos *po
 	int rc;
 
 	if (o != NULL && o->entry != NULL && (rc = o->entry(o->ctx, l, pos)) != 0)
-		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line, strerror(rc));
+		return why_fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line, strerror(rc));
 	if (pos->line > UINT32_MAX)
-		return fail(r->err, r->errlen, EFBIG, "%s:%lu: too many lines", r->path, pos->line);
+		return why_fail(r->err, r->errlen, EFBIG, "%s:%lu: too many lines", r->path, pos->line);
 	rc = append_entry(r->set, l, r->source, pos->line);
 	if (rc != 0)
-		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line,
+		return why_fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line,
 			    rc == EFBIG ? "entry too large" : strerror(rc));
 	r->entries++;
 	return 0;
@@ -212,13 +202,13 @@ static int r_issue(void *ctx, const struct svc_issue *is)
 	int rc;
 
 	if (o != NULL && o->issue != NULL && (rc = o->issue(o->ctx, is)) != 0)
-		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, is->line, strerror(rc));
+		return why_fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, is->line, strerror(rc));
 	switch (is->kind) {
 	case SVC_ISSUE_RANGE:
 		return 0;
 	case SVC_ISSUE_MALFORMED:
 		if (!r->opts->lenient)
-			return fail(r->err, r->errlen, EBADMSG, "%s:%lu: malformed CSV: %s",
+			return why_fail(r->err, r->errlen, EBADMSG, "%s:%lu: malformed CSV: %s",
 				    r->path, is->line, is->message);
 		break;
 	case SVC_ISSUE_DROPPED:
@@ -257,69 +247,69 @@ static int add_source_with(struct entry_set *set, const char *path,
 	else
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		return why_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		rc = why_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		rc = fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
+		rc = why_fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
 		goto out;
 	}
 	if (!stdin_ && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
-		rc = fail(err, errlen, EINVAL, "%s: a %s device, not a services file", path,
+		rc = why_fail(err, errlen, EINVAL, "%s: a %s device, not a services file", path,
 			  S_ISCHR(st.st_mode) ? "character" : "block");
 		goto out;
 	}
 	if (!stdin_ && !S_ISREG(st.st_mode) && opts->regular_only) {
-		rc = fail(err, errlen, EINVAL, "%s: a %s, not a regular file: a source must "
+		rc = why_fail(err, errlen, EINVAL, "%s: a %s, not a regular file: a source must "
 			  "be a file, whose changes make the database stale", path,
 			  S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "special file");
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SOURCE_SIZE_MAX) {
-		rc = fail(err, errlen, EFBIG, "%s: %llu bytes, over the %u MiB limit of a source",
+		rc = why_fail(err, errlen, EFBIG, "%s: %llu bytes, over the %u MiB limit of a source",
 			  path, (unsigned long long)st.st_size, SOURCE_SIZE_MAX >> 20);
 		goto out;
 	}
 	/* A FIFO named for `check` or `convert` (`<(command)`) is read
 	 * as a pipe is: blocking, up to the size limit. */
 	if (!stdin_ && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		rc = why_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	r.source = (uint16_t)set->nsources;
 	rc = add_source(set, path, &st);
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	rc = load(fd, &st, &data, &len);
 	if (rc == EFBIG) {
-		fail(err, errlen, rc, "%s: over the %u MiB limit of a source", path,
+		why_fail(err, errlen, rc, "%s: over the %u MiB limit of a source", path,
 		     SOURCE_SIZE_MAX >> 20);
 		goto out;
 	}
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	if (format == SVC_FORMAT_AUTO)
 		format = svc_format_detect(data, len);
 	if (o != NULL && o->begin != NULL && (rc = o->begin(o->ctx, path, format)) != 0) {
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	rc = svc_read(data, len, format, &sink);
 	if (rc != 0) {
 		if (rc == ENOMEM)    /* the callbacks said what failed; svc_read did not */
-			fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+			why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	set->sources[r.source].entries = (uint32_t)r.entries;
 	set->sources[r.source].content = checksum(data, len, 0);
 	if (o != NULL && o->end != NULL && (rc = o->end(o->ctx, path, r.entries, r.skipped)) != 0)
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 out:
 	free(data);
 	close(fd);
@@ -419,23 +409,23 @@ int entry_set_add_dropins(struct entry_set *set, const char *dir,
 	if (d == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		return why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
 	}
 	/* Recorded before the listing: a file added meanwhile then makes
 	 * the database stale instead of going unnoticed. */
 	if (fstat(dirfd(d), &st) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		rc = why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	self = set->nsources;
 	rc = add_source(set, dir, &st);
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
 		goto out;
 	}
 	rc = list_dropins(d, &names, &n, &set->sources[self].content);
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -444,7 +434,7 @@ int entry_set_add_dropins(struct entry_set *set, const char *dir,
 		struct stat fst;
 
 		if (path == NULL) {
-			rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
+			rc = why_fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
 			break;
 		}
 		snprintf(path, len, "%s%s%s", dir,
@@ -514,11 +504,11 @@ int entry_set_check_current(const struct entry_set *set, char *why, size_t whyle
 		 * keeps the size passes the module's test. */
 		rc = content_now(s, &sum);
 		if (rc != 0) {
-			fail(why, whylen, ESTALE, "source %s: %s", s->path, strerror(rc));
+			why_fail(why, whylen, ESTALE, "source %s: %s", s->path, strerror(rc));
 			return ESTALE;
 		}
 		if (sum != s->content) {
-			fail(why, whylen, ESTALE, "source %s changed after it was read", s->path);
+			why_fail(why, whylen, ESTALE, "source %s changed after it was read", s->path);
 			return ESTALE;
 		}
 	}

@@ -9,4 +9,8 @@
 void why_set(char *why, size_t whylen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* why_set, then @return RC: for "return why_fail(why, len, EIO, ...)". */
+int why_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif
