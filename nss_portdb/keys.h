@@ -31,4 +31,9 @@ struct query {
  * protocol) never share an input. */
 uint64_t query_hash(const struct query *q);
 
+/* FNV-1a of LEN bytes at DATA, continuing from H (HASH_FNV1A_INIT to
+ * start): the one byte-string hash of the project, for tables too. */
+#define HASH_FNV1A_INIT 0xcbf29ce484222325ULL
+uint64_t hash_fnv1a(uint64_t h, const void *data, size_t len);
+
 #endif
