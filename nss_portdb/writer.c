@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "writer.h"
+#include "atomic.h"
 #include "bytes.h"
 #include "entry.h"
 #include "index.h"
@@ -454,29 +455,13 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		rc = why_fail(err, errlen, rc, "writing %s: %s", tmp_path, mdb_strerror(rc));
 		goto out;
 	}
-	if (fchmod(out_fd, 0644) < 0 || fsync(out_fd) < 0) {
+	if (fchmod(out_fd, 0644) < 0) {
 		rc = why_fail(err, errlen, errno, "%s: %s", tmp_path, strerror(errno));
 		goto out;
 	}
-	if (close(out_fd) < 0) {
-		out_fd = -1;
-		rc = why_fail(err, errlen, errno, "%s: %s", tmp_path, strerror(errno));
-		goto out;
-	}
-	out_fd = -1;
-	if (rename(tmp_path, target) < 0) {
-		rc = why_fail(err, errlen, errno, "%s: cannot replace it: %s", target, strerror(errno));
-		goto out;
-	}
-	tmp_live = 0;
-	if (fsync(dir_fd) < 0) {
-		/* The new file is in place; only its durability is in doubt. */
-		rc = why_fail(err, errlen, PORTDB_NOT_DURABLE,
-			  "%s is published, but may not survive a crash: fsync of %s: %s",
-			  target, dir, strerror(errno));
-		goto out;
-	}
-	rc = 0;
+	rc = atomic_install(&out_fd, tmp_path, target, dir, dir_fd, err, errlen);
+	if (rc == 0 || rc == ATOMIC_NOT_DURABLE)
+		tmp_live = 0;
 out:
 	if (env != NULL)
 		mdb_env_close(env);

@@ -6,13 +6,13 @@
 
 #include <stddef.h>
 
+#include "atomic.h"
 #include "collect.h"
 #include "index.h"
 
 /* portdb_publish's result when TARGET was replaced but the directory's
- * fsync failed: published, its durability in doubt.  No errno or LMDB
- * code is -1. */
-#define PORTDB_NOT_DURABLE (-1)
+ * fsync failed: published, its durability in doubt. */
+#define PORTDB_NOT_DURABLE ATOMIC_NOT_DURABLE
 
 /* Write SET to TARGET atomically.  On failure the old TARGET is left
  * exactly as it was and no temporary file remains; ERR says what failed.

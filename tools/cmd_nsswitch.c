@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "nsswitch_line.h"
 #include "portdb.h"
 
@@ -181,7 +182,7 @@ static int write_atomic(const char *path, const char *data, size_t len, const st
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	int fd, dfd, e;
+	int fd, e;
 	size_t off = 0;
 
 	if (slash == NULL)
@@ -213,21 +214,13 @@ static int write_atomic(const char *path, const char *data, size_t len, const st
 			goto fail;
 		off += (size_t)w;
 	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	e = atomic_install(&fd, tmp, path, dir, -1, err, errlen);
+	/* The edit is in place even when the directory's fsync failed:
+	 * nothing to undo, so not a failure of the command. */
+	if (e == 0 || e == ATOMIC_NOT_DURABLE)
+		return 0;
+	unlink(tmp);
+	return e;
 fail:
 	e = errno;
 	snprintf(err, errlen, "%s: %s%s", path, strerror(e),
