@@ -124,6 +124,7 @@ static int read_conf(const char *path, struct conf *c, struct stat *st, int *exi
 		     size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	const char *bad = NULL;
 	size_t cap;
 
 	memset(c, 0, sizeof *c);
@@ -136,11 +137,16 @@ static int read_conf(const char *path, struct conf *c, struct stat *st, int *exi
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return errno;
 	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_size > (off_t)MAX_CONF_SIZE) {
-		int e = errno ? errno : EINVAL;
-
-		snprintf(err, errlen, "%s: %s", path,
-			 !S_ISREG(st->st_mode) ? "not a regular file" : st->st_size > (off_t)MAX_CONF_SIZE ? "too large" : strerror(e));
+	/* errno says why only when fstat itself failed, and then *ST
+	 * holds nothing to test. */
+	if (fstat(fd, st) != 0)
+		bad = strerror(errno);
+	else if (!S_ISREG(st->st_mode))
+		bad = "not a regular file";
+	else if (st->st_size > (off_t)MAX_CONF_SIZE)
+		bad = "too large";
+	if (bad != NULL) {
+		snprintf(err, errlen, "%s: %s", path, bad);
 		close(fd);
 		return EINVAL;
 	}
@@ -318,7 +324,8 @@ static int do_enable(const struct ctx *x, struct conf *c, int exists, const stru
 		if (rc == EINVAL) {
 			warnx_("nsswitch: %s:%ld: an action block without ']': glibc rejects this file; fix it first",
 			       x->path, c->last_services + 1);
-			return EXIT_FAILURE_;
+			rc = EXIT_FAILURE_;
+			goto out;
 		}
 		if (rc != 0)
 			goto nomem;
