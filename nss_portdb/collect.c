@@ -159,8 +159,6 @@ struct reading {
 	const char *path;
 	uint16_t source;
 	unsigned long entries, skipped;
-	skip_fn *on_skip;
-	void *skip_ctx;
 	char *err;
 	size_t errlen;
 };
@@ -212,9 +210,6 @@ static int r_issue(void *ctx, const struct svc_issue *is)
 				    r->path, is->line, is->message);
 		break;
 	case SVC_ISSUE_DROPPED:
-		if (r->on_skip != NULL)
-			r->on_skip(r->skip_ctx, r->path, is->line, is->reason, is->col);
-		break;
 	case SVC_ISSUE_ROW_SKIPPED:
 	case SVC_ISSUE_ROW_INVALID:
 		break;
@@ -224,13 +219,12 @@ static int r_issue(void *ctx, const struct svc_issue *is)
 	return 0;
 }
 
-static int add_source_with(struct entry_set *set, const char *path,
-			   const struct collect_opts *opts, skip_fn *on_skip, void *skip_ctx,
-			   char *err, size_t errlen)
+int entry_set_add_source(struct entry_set *set, const char *path,
+			 const struct collect_opts *opts, char *err, size_t errlen)
 {
 	const struct svc_sink *o = opts->observer;
-	struct reading r = { .set = set, .opts = opts, .path = path, .on_skip = on_skip,
-			     .skip_ctx = skip_ctx, .err = err, .errlen = errlen };
+	struct reading r = { .set = set, .opts = opts, .path = path,
+			     .err = err, .errlen = errlen };
 	struct svc_sink sink = { .ctx = &r, .line = r_line, .entry = r_entry, .issue = r_issue };
 	enum svc_format format = opts->format;
 	struct stat st;
@@ -314,20 +308,6 @@ out:
 	free(data);
 	close(fd);
 	return rc;
-}
-
-int entry_set_add_file(struct entry_set *set, const char *path,
-		       skip_fn *on_skip, void *ctx, char *err, size_t errlen)
-{
-	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
-
-	return add_source_with(set, path, &opts, on_skip, ctx, err, errlen);
-}
-
-int entry_set_add_source(struct entry_set *set, const char *path,
-			 const struct collect_opts *opts, char *err, size_t errlen)
-{
-	return add_source_with(set, path, opts, NULL, NULL, err, errlen);
 }
 
 static int by_name(const void *a, const void *b)
