@@ -46,9 +46,9 @@ static int append_entry(struct entry_set *set, const struct svc_line *l,
 		.port = l->port, .proto = l->proto, .name = l->name,
 		.aliases = l->aliases, .naliases = l->naliases,
 	};
-	size_t size = entry_encoded_size(&e);
+	size_t size;
 
-	if (size == 0)
+	if (entry_encoded_size(&e, &size) != 0)
 		return EFBIG;
 	if (set->count == UINT32_MAX)
 		return EFBIG;
@@ -56,8 +56,11 @@ static int append_entry(struct entry_set *set, const struct svc_line *l,
 	    grow((void **)&set->offsets, &set->offsets_cap, (size_t)set->count + 1,
 		 sizeof *set->offsets) != 0)
 		return ENOMEM;
+	/* E is the one just sized, so the record ends where it said. */
+	if (entry_encode(&e, set->arena + set->used, size) != 0)
+		return EINVAL;
 	set->offsets[set->count++] = set->used;
-	set->used += entry_encode(&e, set->arena + set->used);
+	set->used += size;
 	return 0;
 }
 
