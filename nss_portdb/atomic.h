@@ -1,5 +1,7 @@
 /* Putting a finished temporary file in place of its target, atomically
  * and durably: what `portdb build` and `portdb nsswitch` both need. */
+/* Errors: a function returning int returns 0 or a positive errno, or
+ * ATOMIC_NOT_DURABLE (-1) where it says so. */
 #ifndef PORTDB_ATOMIC_H
 #define PORTDB_ATOMIC_H
 

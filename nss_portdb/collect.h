@@ -2,6 +2,7 @@
  * the order the lines are read: the order getservent will give.  Several
  * sources are appended in priority order, so an entry of an earlier
  * source wins over a later one exactly as an earlier line does. */
+/* Errors: a function returning int returns 0 or a positive errno. */
 #ifndef PORTDB_COLLECT_H
 #define PORTDB_COLLECT_H
 

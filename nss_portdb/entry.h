@@ -1,5 +1,8 @@
 /* One services entry as stored in the database (format.h), and its
  * unpacking into a caller's struct servent. */
+/* Errors: a function returning int returns 0 or a positive errno;
+ * entry_has_name is a predicate, and entry_decode and
+ * entry_servent_size return sizes (see each). */
 #ifndef PORTDB_ENTRY_H
 #define PORTDB_ENTRY_H
 

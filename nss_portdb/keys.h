@@ -1,5 +1,6 @@
 /* The LMDB keys of the database (format.h), and the hashes of the
  * questions a lookup asks. */
+/* Errors: none; nothing here can fail. */
 #ifndef PORTDB_KEYS_H
 #define PORTDB_KEYS_H
 

@@ -1,5 +1,6 @@
 /* Filling in a caller's "why" buffer: the sentence that says what was
  * wrong, for messages of the tool (the module passes NULL). */
+/* Errors: why_fail returns the errno it is given. */
 #ifndef PORTDB_WHY_H
 #define PORTDB_WHY_H
 

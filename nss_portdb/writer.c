@@ -318,6 +318,25 @@ static int real_error(int fd, int rc)
 	return rc;
 }
 
+/* The errno for an LMDB code RC (an errno already is one), so that
+ * portdb_publish has one convention; its message keeps LMDB's words. */
+static int lmdb_errno(int rc)
+{
+	switch (rc) {
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+	case MDB_PAGE_FULL:
+	case MDB_BAD_VALSIZE:
+		return EFBIG;
+	case MDB_KEYEXIST:
+		return EEXIST;
+	case MDB_NOTFOUND:
+		return ENOENT;
+	default:
+		return rc > 0 ? rc : EIO;
+	}
+}
+
 /* Split TARGET into its directory and file name ("db" -> "." and "db"). */
 static int split_path(const char *target, char dir[PATH_MAX], char base[PATH_MAX])
 {
@@ -452,7 +471,8 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	env = NULL;
 	if (rc != 0) {
 		rc = real_error(out_fd, rc);
-		rc = why_fail(err, errlen, rc, "writing %s: %s", tmp_path, mdb_strerror(rc));
+		rc = why_fail(err, errlen, lmdb_errno(rc), "writing %s: %s", tmp_path,
+			      mdb_strerror(rc));
 		goto out;
 	}
 	if (fchmod(out_fd, 0644) < 0) {

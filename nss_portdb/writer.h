@@ -1,6 +1,8 @@
 /* Publishing a database: index an entry set, write it with LMDB into a
  * temporary file beside the target, fsync, and rename it over the
  * target.  Readers see the old file or the new one, never a mix. */
+/* Errors: a function returning int returns 0 or a positive errno, or
+ * PORTDB_NOT_DURABLE (-1) where it says so. */
 #ifndef PORTDB_WRITER_H
 #define PORTDB_WRITER_H
 
@@ -19,7 +21,9 @@
  * Publishes into one directory take turns (an flock on the directory),
  * and each first removes the temporaries that killed ones left there.
  * A full disk is ENOSPC and a file size limit EFBIG (not LMDB's EIO).
- * @return 0, PORTDB_NOT_DURABLE, or an errno / LMDB error code. */
+ * LMDB's own codes come out as an errno (EFBIG for a map or page too
+ * small, EIO for the rest), with LMDB's words in ERR.
+ * @return 0, PORTDB_NOT_DURABLE, or a positive errno. */
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
 
