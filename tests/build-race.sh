@@ -33,11 +33,12 @@ $(cat "$tmp/info")"
 }
 
 # still_running PID: the build PID had not exited (it is no zombie yet)
-# after the edit, so the edit came before its exit.
+# after the edit, so the edit came before its exit.  No /proc entry: bash
+# has already reaped it, so it had exited.
 still_running() {
 	local state
-	state=$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat")
-	[ "$state" != Z ]
+	state=$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
 }
 
 "$PORTDB" build -q -o "$db" "$src"
