@@ -1,6 +1,7 @@
 /* Integers of either byte order in unaligned memory, copied out, never
  * cast.  The file's own integers are big-endian; the hashes read words
  * little-endian. */
+/* Errors: none; nothing here can fail. */
 #ifndef PORTDB_BYTES_H
 #define PORTDB_BYTES_H
 

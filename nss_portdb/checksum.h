@@ -1,6 +1,7 @@
 /* A fast 64-bit checksum, streaming.  It finds corruption; it is not
  * cryptographic (the trust rules keep forged files out).  The result
  * does not depend on the host's byte order or word size. */
+/* Errors: none; nothing here can fail. */
 #ifndef PORTDB_CHECKSUM_H
 #define PORTDB_CHECKSUM_H
 

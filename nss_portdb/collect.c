@@ -7,26 +7,16 @@
 #include "db.h"
 #include "entry.h"
 #include "parse.h"
+#include "why.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -62,17 +52,18 @@ static struct entry_in entry_in(const struct svc_line *l, uint32_t seq, uint16_t
 static int entry_fits(const struct svc_line *l)
 {
 	struct entry_in e = entry_in(l, 0, 0, 0);
+	size_t size;
 
-	return entry_encoded_size(&e) == 0 ? EFBIG : 0;
+	return entry_encoded_size(&e, &size);
 }
 
 static int append_entry(struct entry_set *set, const struct svc_line *l,
 			uint16_t source, unsigned long lineno)
 {
 	struct entry_in e = entry_in(l, set->count, source, lineno);
-	size_t size = entry_encoded_size(&e);
+	size_t size;
 
-	if (size == 0)
+	if (entry_encoded_size(&e, &size) != 0)
 		return EFBIG;
 	if (set->count == UINT32_MAX)
 		return EFBIG;
@@ -80,8 +71,11 @@ static int append_entry(struct entry_set *set, const struct svc_line *l,
 	    grow((void **)&set->offsets, &set->offsets_cap, (size_t)set->count + 1,
 		 sizeof *set->offsets) != 0)
 		return ENOMEM;
+	/* E is the one just sized, so the record ends where it said. */
+	if (entry_encode(&e, set->arena + set->used, size) != 0)
+		return EINVAL;
 	set->offsets[set->count++] = set->used;
-	set->used += entry_encode(&e, set->arena + set->used);
+	set->used += size;
 	return 0;
 }
 
@@ -183,8 +177,6 @@ struct reading {
 	const char *path;
 	uint16_t source;
 	unsigned long entries, skipped;
-	skip_fn *on_skip;
-	void *skip_ctx;
 	char *err;
 	size_t errlen;
 };
@@ -208,12 +200,12 @@ static int r_entry(void *ctx, const struct svc_line *l, const struct svc_pos *po
 	int rc;
 
 	if (o != NULL && o->entry != NULL && (rc = o->entry(o->ctx, l, pos)) != 0)
-		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line, strerror(rc));
+		return why_fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line, strerror(rc));
 	if (pos->line > UINT32_MAX)
-		return fail(r->err, r->errlen, EFBIG, "%s:%lu: too many lines", r->path, pos->line);
+		return why_fail(r->err, r->errlen, EFBIG, "%s:%lu: too many lines", r->path, pos->line);
 	rc = r->opts->observe_only ? entry_fits(l) : append_entry(r->set, l, r->source, pos->line);
 	if (rc != 0)
-		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line,
+		return why_fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, pos->line,
 			    rc == EFBIG ? "entry too large" : strerror(rc));
 	r->entries++;
 	return 0;
@@ -226,19 +218,16 @@ static int r_issue(void *ctx, const struct svc_issue *is)
 	int rc;
 
 	if (o != NULL && o->issue != NULL && (rc = o->issue(o->ctx, is)) != 0)
-		return fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, is->line, strerror(rc));
+		return why_fail(r->err, r->errlen, rc, "%s:%lu: %s", r->path, is->line, strerror(rc));
 	switch (is->kind) {
 	case SVC_ISSUE_RANGE:
 		return 0;
 	case SVC_ISSUE_MALFORMED:
 		if (!r->opts->lenient)
-			return fail(r->err, r->errlen, EBADMSG, "%s:%lu: malformed CSV: %s",
+			return why_fail(r->err, r->errlen, EBADMSG, "%s:%lu: malformed CSV: %s",
 				    r->path, is->line, is->message);
 		break;
 	case SVC_ISSUE_DROPPED:
-		if (r->on_skip != NULL)
-			r->on_skip(r->skip_ctx, r->path, is->line, is->reason, is->col);
-		break;
 	case SVC_ISSUE_ROW_SKIPPED:
 	case SVC_ISSUE_ROW_INVALID:
 		break;
@@ -248,13 +237,12 @@ static int r_issue(void *ctx, const struct svc_issue *is)
 	return 0;
 }
 
-static int add_source_with(struct entry_set *set, const char *path,
-			   const struct collect_opts *opts, skip_fn *on_skip, void *skip_ctx,
-			   char *err, size_t errlen)
+int entry_set_add_source(struct entry_set *set, const char *path,
+			 const struct collect_opts *opts, char *err, size_t errlen)
 {
 	const struct svc_sink *o = opts->observer;
-	struct reading r = { .set = set, .opts = opts, .path = path, .on_skip = on_skip,
-			     .skip_ctx = skip_ctx, .err = err, .errlen = errlen };
+	struct reading r = { .set = set, .opts = opts, .path = path,
+			     .err = err, .errlen = errlen };
 	struct svc_sink sink = { .ctx = &r, .line = r_line, .entry = r_entry, .issue = r_issue };
 	enum svc_format format = opts->format;
 	struct stat st;
@@ -271,87 +259,73 @@ static int add_source_with(struct entry_set *set, const char *path,
 	else
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		return why_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		rc = why_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		rc = fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
+		rc = why_fail(err, errlen, EISDIR, "%s: %s", path, strerror(EISDIR));
 		goto out;
 	}
 	if (!stdin_ && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
-		rc = fail(err, errlen, EINVAL, "%s: a %s device, not a services file", path,
+		rc = why_fail(err, errlen, EINVAL, "%s: a %s device, not a services file", path,
 			  S_ISCHR(st.st_mode) ? "character" : "block");
 		goto out;
 	}
 	if (!stdin_ && !S_ISREG(st.st_mode) && opts->regular_only) {
-		rc = fail(err, errlen, EINVAL, "%s: a %s, not a regular file: a source must "
+		rc = why_fail(err, errlen, EINVAL, "%s: a %s, not a regular file: a source must "
 			  "be a file, whose changes make the database stale", path,
 			  S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "special file");
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SOURCE_SIZE_MAX) {
-		rc = fail(err, errlen, EFBIG, "%s: %llu bytes, over the %u MiB limit of a source",
+		rc = why_fail(err, errlen, EFBIG, "%s: %llu bytes, over the %u MiB limit of a source",
 			  path, (unsigned long long)st.st_size, SOURCE_SIZE_MAX >> 20);
 		goto out;
 	}
 	/* A FIFO named for `check` or `convert` (`<(command)`) is read
 	 * as a pipe is: blocking, up to the size limit. */
 	if (!stdin_ && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		rc = why_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	r.source = (uint16_t)set->nsources;
 	rc = add_source(set, path, &st);
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	rc = load(fd, &st, &data, &len);
 	if (rc == EFBIG) {
-		fail(err, errlen, rc, "%s: over the %u MiB limit of a source", path,
+		why_fail(err, errlen, rc, "%s: over the %u MiB limit of a source", path,
 		     SOURCE_SIZE_MAX >> 20);
 		goto out;
 	}
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	if (format == SVC_FORMAT_AUTO)
 		format = svc_format_detect(data, len);
 	if (o != NULL && o->begin != NULL && (rc = o->begin(o->ctx, path, format)) != 0) {
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	rc = svc_read(data, len, format, &sink);
 	if (rc != 0) {
 		if (rc == ENOMEM)    /* the callbacks said what failed; svc_read did not */
-			fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+			why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 		goto out;
 	}
 	set->sources[r.source].entries = (uint32_t)r.entries;
 	set->sources[r.source].content = checksum(data, len, 0);
 	if (o != NULL && o->end != NULL && (rc = o->end(o->ctx, path, r.entries, r.skipped)) != 0)
-		fail(err, errlen, rc, "%s: %s", path, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", path, strerror(rc));
 out:
 	free(data);
 	close(fd);
 	return rc;
-}
-
-int entry_set_add_file(struct entry_set *set, const char *path,
-		       skip_fn *on_skip, void *ctx, char *err, size_t errlen)
-{
-	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
-
-	return add_source_with(set, path, &opts, on_skip, ctx, err, errlen);
-}
-
-int entry_set_add_source(struct entry_set *set, const char *path,
-			 const struct collect_opts *opts, char *err, size_t errlen)
-{
-	return add_source_with(set, path, opts, NULL, NULL, err, errlen);
 }
 
 static int by_name(const void *a, const void *b)
@@ -433,23 +407,23 @@ int entry_set_add_dropins(struct entry_set *set, const char *dir,
 	if (d == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		return why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
 	}
 	/* Recorded before the listing: a file added meanwhile then makes
 	 * the database stale instead of going unnoticed. */
 	if (fstat(dirfd(d), &st) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		rc = why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	self = set->nsources;
 	rc = add_source(set, dir, &st);
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
 		goto out;
 	}
 	rc = list_dropins(d, &names, &n, &set->sources[self].content);
 	if (rc != 0) {
-		fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
+		why_fail(err, errlen, rc, "%s: %s", dir, strerror(rc));
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -458,7 +432,7 @@ int entry_set_add_dropins(struct entry_set *set, const char *dir,
 		struct stat fst;
 
 		if (path == NULL) {
-			rc = fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
+			rc = why_fail(err, errlen, ENOMEM, "%s: %s", dir, strerror(ENOMEM));
 			break;
 		}
 		snprintf(path, len, "%s%s%s", dir,
@@ -528,11 +502,11 @@ int entry_set_check_current(const struct entry_set *set, char *why, size_t whyle
 		 * keeps the size passes the module's test. */
 		rc = content_now(s, &sum);
 		if (rc != 0) {
-			fail(why, whylen, ESTALE, "source %s: %s", s->path, strerror(rc));
+			why_fail(why, whylen, ESTALE, "source %s: %s", s->path, strerror(rc));
 			return ESTALE;
 		}
 		if (sum != s->content) {
-			fail(why, whylen, ESTALE, "source %s changed after it was read", s->path);
+			why_fail(why, whylen, ESTALE, "source %s changed after it was read", s->path);
 			return ESTALE;
 		}
 	}

@@ -2,6 +2,7 @@
  * the order the lines are read: the order getservent will give.  Several
  * sources are appended in priority order, so an entry of an earlier
  * source wins over a later one exactly as an earlier line does. */
+/* Errors: a function returning int returns 0 or a positive errno. */
 #ifndef PORTDB_COLLECT_H
 #define PORTDB_COLLECT_H
 
@@ -21,16 +22,6 @@ struct entry_set {
 	uint32_t nsources;
 	uint32_t skipped;         /* lines glibc drops (and CSV rows skipped), all sources */
 };
-
-/* Called for each line glibc would drop (not for blanks and comments). */
-typedef void skip_fn(void *ctx, const char *path, unsigned long line,
-		     int reason, size_t col);
-
-/* Parse the services text file PATH and append its entries to SET.
- * @return 0; or an errno value with ERR describing it ("PATH: ...",
- * "PATH:LINE: ..."). */
-int entry_set_add_file(struct entry_set *set, const char *path,
-		       skip_fn *on_skip, void *ctx, char *err, size_t errlen);
 
 /* The largest source read, in bytes (portdb(8)): past it a file, or a
  * pipe that never ends, is refused with EFBIG.  IANA's registry is

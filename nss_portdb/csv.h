@@ -1,6 +1,8 @@
 /* An RFC 4180 reader: records of fields, quoted fields with commas,
  * doubled quotes and line breaks, each field with the line and column
  * where it starts.  For IANA's registry (formats.c). */
+/* Errors: a function returning int returns 0 or a positive errno;
+ * csv_record also returns 1 for a record read. */
 #ifndef PORTDB_CSV_H
 #define PORTDB_CSV_H
 

@@ -7,6 +7,7 @@
  * file is not trusted, or not a regular file), EBADMSG (not a valid
  * database, or damaged), EPROTO (another format version), ESTALE (a
  * source changed since the build), or what a system call returned. */
+/* Errors: a function returning int returns 0 or a positive errno. */
 #ifndef PORTDB_DB_H
 #define PORTDB_DB_H
 

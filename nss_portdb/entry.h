@@ -1,5 +1,8 @@
 /* One services entry as stored in the database (format.h), and its
  * unpacking into a caller's struct servent. */
+/* Errors: a function returning int returns 0 or a positive errno;
+ * entry_has_name is a predicate, and entry_decode and
+ * entry_servent_size return sizes (see each). */
 #ifndef PORTDB_ENTRY_H
 #define PORTDB_ENTRY_H
 
@@ -35,19 +38,22 @@ struct entry_in {
 	size_t naliases;
 };
 
-/* Size of the encoding of E; 0 if it cannot be encoded (a string block
- * over 4 GiB). */
-size_t entry_encoded_size(const struct entry_in *e);
+/* The size of the encoding of E, in *SIZE.
+ * @return 0, or EFBIG if it cannot be encoded (a string block over
+ * 4 GiB). */
+int entry_encoded_size(const struct entry_in *e, size_t *size);
 
-/* Encode E into OUT, which holds entry_encoded_size(e) bytes.
- * @return the number of bytes written. */
-size_t entry_encode(const struct entry_in *e, unsigned char *out);
+/* Encode E into OUT, which holds SIZE bytes, its entry_encoded_size.
+ * @return 0, or EINVAL if the record did not end at SIZE (E changed in
+ * between: a bug of the caller's; OUT may then be overrun). */
+int entry_encode(const struct entry_in *e, unsigned char *out, size_t size);
 
 /* Decode the record that starts at DATA, of at most LEN bytes.  Every
  * length is checked against LEN and the string block must hold exactly
  * 2 + naliases NUL-terminated strings.
  * @return the record's size (> 0), or 0 if the bytes are not a valid
- * record. */
+ * record: unlike the rest of this header, a size, as the module's
+ * lookups call it for every candidate and use the size at once. */
 size_t entry_decode(const void *data, size_t len, struct entry_view *out);
 
 /* Pack V into RESULT, with every string and the alias array in BUF.

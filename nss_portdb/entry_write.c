@@ -4,17 +4,19 @@
 #include "entry.h"
 #include "bytes.h"
 
+#include <errno.h>
 #include <string.h>
 
-size_t entry_encoded_size(const struct entry_in *e)
+int entry_encoded_size(const struct entry_in *e, size_t *size)
 {
 	size_t block = strlen(e->proto) + 1 + strlen(e->name) + 1;
 
 	for (size_t i = 0; i < e->naliases; i++)
 		block += strlen(e->aliases[i]) + 1;
 	if (block > UINT32_MAX || e->naliases > UINT32_MAX)
-		return 0;
-	return ENTRY_HEADER_SIZE + block;
+		return EFBIG;
+	*size = ENTRY_HEADER_SIZE + block;
+	return 0;
 }
 
 static unsigned char *put_string(unsigned char *p, const char *s)
@@ -25,7 +27,7 @@ static unsigned char *put_string(unsigned char *p, const char *s)
 	return p + n;
 }
 
-size_t entry_encode(const struct entry_in *e, unsigned char *out)
+int entry_encode(const struct entry_in *e, unsigned char *out, size_t size)
 {
 	unsigned char *p = out + ENTRY_HEADER_SIZE;
 
@@ -40,5 +42,5 @@ size_t entry_encode(const struct entry_in *e, unsigned char *out)
 	put_be16(out + 10, e->port);   /* big-endian is network order */
 	put_be32(out + 12, (uint32_t)e->naliases);
 	put_be32(out + 16, (uint32_t)(p - out - ENTRY_HEADER_SIZE));
-	return (size_t)(p - out);
+	return (size_t)(p - out) == size ? 0 : EINVAL;
 }

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "formats.h"
+#include "ascii.h"
 #include "csv.h"
 
 #include <errno.h>
@@ -43,11 +44,6 @@ int svc_format_from_name(const char *name, enum svc_format *out)
 }
 
 /* isspace() in the C locale, as the services parser has it. */
-static int is_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 static int grow_buf(char **buf, size_t *cap, size_t need)
 {
 	size_t n = *cap ? *cap : 256;
@@ -140,13 +136,13 @@ static int take_range(char *buf, size_t n, unsigned long *low, unsigned long *hi
 	char *p = buf, *end = buf + n, *num, *dash, *q;
 	unsigned long lo = 0, hi = 0;
 
-	while (p < end && is_space((unsigned char)*p))
+	while (p < end && ascii_is_space((unsigned char)*p))
 		p++;
-	while (p < end && !is_space((unsigned char)*p) && *p != '#' && *p != '\0')
+	while (p < end && !ascii_is_space((unsigned char)*p) && *p != '#' && *p != '\0')
 		p++;
-	if (p == end || !is_space((unsigned char)*p))
+	if (p == end || !ascii_is_space((unsigned char)*p))
 		return 0;
-	while (p < end && is_space((unsigned char)*p))
+	while (p < end && ascii_is_space((unsigned char)*p))
 		p++;
 	num = p;
 	while (p < end && *p >= '0' && *p <= '9' && lo <= 65535)
@@ -159,7 +155,7 @@ static int take_range(char *buf, size_t n, unsigned long *low, unsigned long *hi
 		hi = hi * 10 + (unsigned long)(*p++ - '0');
 	if (p == q || lo > 65535 || hi > 65535 || lo > hi)
 		return 0;
-	if (p < end && *p != '/' && *p != '#' && *p != '\0' && !is_space((unsigned char)*p))
+	if (p < end && *p != '/' && *p != '#' && *p != '\0' && !ascii_is_space((unsigned char)*p))
 		return 0;
 	memset(dash, '/', (size_t)(p - dash));
 	*low = lo;
@@ -288,7 +284,7 @@ static int csv_header(struct csv *c, size_t idx[3])
 static const char *bad_token(const char *s, size_t len, int is_proto)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (is_space((unsigned char)s[i]))
+		if (ascii_is_space((unsigned char)s[i]))
 			return "holds whitespace, which services(5) cannot express";
 		if (s[i] == '#')
 			return "holds '#', which starts a comment in services(5)";

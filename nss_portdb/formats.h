@@ -3,6 +3,7 @@
  * all turned into the same struct svc_line entries the services parser
  * gives, in input order.  Pure: a buffer in, callbacks out; the files
  * are read by collect.c. */
+/* Errors: a function returning int returns 0 or a positive errno. */
 #ifndef PORTDB_FORMATS_H
 #define PORTDB_FORMATS_H
 

@@ -1,6 +1,8 @@
 /* The index: the one large LMDB value that answers every lookup (its
  * layout, and why the first match is glibc's answer: format.h, index.c).
  * Reading is here; building, in index_write.c, is the writer's. */
+/* Errors: a function returning int returns 0 or a positive errno;
+ * query_matches is a predicate. */
 #ifndef PORTDB_INDEX_H
 #define PORTDB_INDEX_H
 

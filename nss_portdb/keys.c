@@ -7,10 +7,9 @@
 
 #include <string.h>
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
+uint64_t hash_fnv1a(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
@@ -53,16 +52,16 @@ uint64_t query_hash(const struct query *q)
 {
 	unsigned char tag = (unsigned char)((q->kind == QUERY_NAME ? 'n' : 'p') -
 					    (q->proto != NULL ? 32 : 0));
-	uint64_t h = fnv(FNV_OFFSET, &tag, 1);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, &tag, 1);
 
 	if (q->kind == QUERY_NAME) {
-		h = fnv(h, q->name, q->len);
+		h = hash_fnv1a(h, q->name, q->len);
 	} else {
 		unsigned char port[2];
 		memcpy(port, &q->port_net, 2);   /* network order: same bytes everywhere */
-		h = fnv(h, port, 2);
+		h = hash_fnv1a(h, port, 2);
 	}
 	if (q->proto != NULL)
-		h = fnv(fnv(h, "", 1), q->proto, strlen(q->proto));
+		h = hash_fnv1a(hash_fnv1a(h, "", 1), q->proto, strlen(q->proto));
 	return mix(h);
 }

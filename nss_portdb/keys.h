@@ -1,5 +1,6 @@
 /* The LMDB keys of the database (format.h), and the hashes of the
  * questions a lookup asks. */
+/* Errors: none; nothing here can fail. */
 #ifndef PORTDB_KEYS_H
 #define PORTDB_KEYS_H
 
@@ -30,5 +31,10 @@ struct query {
 /* A 64-bit hash of Q; the four kinds (name or port, with or without a
  * protocol) never share an input. */
 uint64_t query_hash(const struct query *q);
+
+/* FNV-1a of LEN bytes at DATA, continuing from H (HASH_FNV1A_INIT to
+ * start): the one byte-string hash of the project, for tables too. */
+#define HASH_FNV1A_INIT 0xcbf29ce484222325ULL
+uint64_t hash_fnv1a(uint64_t h, const void *data, size_t len);
 
 #endif

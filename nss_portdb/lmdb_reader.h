@@ -19,6 +19,7 @@
  * The reader works on bytes the caller has mapped or read; it allocates
  * nothing and makes no system call.  Errors: EBADMSG for a file it
  * refuses, ENOENT for a key that is not there. */
+/* Errors: a function returning int returns 0 or a positive errno. */
 #ifndef PORTDB_LMDB_READER_H
 #define PORTDB_LMDB_READER_H
 

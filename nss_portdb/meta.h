@@ -1,6 +1,8 @@
 /* The database's description of itself: format, counts, and the source
  * files it was built from (for staleness).  Stored under 'M' keys; the
  * layout is in format.h. */
+/* Errors: a function returning int returns 0 or a positive errno;
+ * meta_encode_source and meta_source_size return sizes. */
 #ifndef PORTDB_META_H
 #define PORTDB_META_H
 

@@ -13,6 +13,8 @@
  * A block's checksum is read when the block is verified; a damaged one
  * makes its block fail, which is safe.  A block that fails marks the
  * whole database corrupt in this process: every later check fails. */
+/* Errors: a function returning int returns 0 or a positive errno;
+ * seal_size returns a size. */
 #ifndef PORTDB_SEAL_H
 #define PORTDB_SEAL_H
 

@@ -2,12 +2,14 @@
 #include <config.h>
 
 #include "writer.h"
+#include "atomic.h"
 #include "bytes.h"
 #include "entry.h"
 #include "index.h"
 #include "keys.h"
 #include "meta.h"
 #include "seal.h"
+#include "why.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +17,6 @@
 #include <limits.h>
 #include <lmdb.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,16 +53,6 @@ void portdb_publish_cleanup_on_signals(void)
 	/* Past `ulimit -f` a write then fails with EFBIG, which is
 	 * reported, instead of killing the build with SIGXFSZ. */
 	signal(SIGXFSZ, SIG_IGN);
-}
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 static int put(MDB_txn *txn, MDB_dbi dbi, uint64_t key, const void *data, size_t len)
@@ -327,9 +318,23 @@ static int real_error(int fd, int rc)
 	return rc;
 }
 
-static const char *describe(int rc)
+/* The errno for an LMDB code RC (an errno already is one), so that
+ * portdb_publish has one convention; its message keeps LMDB's words. */
+static int lmdb_errno(int rc)
 {
-	return rc < 0 || rc >= MDB_KEYEXIST ? mdb_strerror(rc) : strerror(rc);
+	switch (rc) {
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+	case MDB_PAGE_FULL:
+	case MDB_BAD_VALSIZE:
+		return EFBIG;
+	case MDB_KEYEXIST:
+		return EEXIST;
+	case MDB_NOTFOUND:
+		return ENOENT;
+	default:
+		return rc > 0 ? rc : EIO;
+	}
 }
 
 /* Split TARGET into its directory and file name ("db" -> "." and "db"). */
@@ -421,16 +426,16 @@ int portdb_publish(const struct entry_set *set, const char *target,
 
 	rc = split_path(target, dir, base);
 	if (rc != 0)
-		return fail(err, errlen, rc, "%s: %s", target, strerror(rc));
+		return why_fail(err, errlen, rc, "%s: %s", target, strerror(rc));
 
 	rc = portdb_index_plan(set, &plan);
 	if (rc != 0)
-		return fail(err, errlen, rc, "%s: %s", target,
+		return why_fail(err, errlen, rc, "%s: %s", target,
 			    rc == ENOMEM ? strerror(rc) : "too many entries for one database");
 
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd < 0)
-		return fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		return why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
 	/* A build killed by a signal it cannot catch (SIGKILL) leaves its
 	 * temporary; the next build removes it, under the lock that tells
 	 * a dead build's from a live one's. */
@@ -442,7 +447,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	snprintf(tmp_path, sizeof tmp_path, "%s/.%s.XXXXXX", dir, base);
 	out_fd = mkostemp(tmp_path, O_CLOEXEC);
 	if (out_fd < 0) {
-		rc = fail(err, errlen, errno, "%s: cannot create a file there: %s",
+		rc = why_fail(err, errlen, errno, "%s: cannot create a file there: %s",
 			  dir, strerror(errno));
 		goto out;
 	}
@@ -466,32 +471,17 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	env = NULL;
 	if (rc != 0) {
 		rc = real_error(out_fd, rc);
-		rc = fail(err, errlen, rc, "writing %s: %s", tmp_path, describe(rc));
+		rc = why_fail(err, errlen, lmdb_errno(rc), "writing %s: %s", tmp_path,
+			      mdb_strerror(rc));
 		goto out;
 	}
-	if (fchmod(out_fd, 0644) < 0 || fsync(out_fd) < 0) {
-		rc = fail(err, errlen, errno, "%s: %s", tmp_path, strerror(errno));
+	if (fchmod(out_fd, 0644) < 0) {
+		rc = why_fail(err, errlen, errno, "%s: %s", tmp_path, strerror(errno));
 		goto out;
 	}
-	if (close(out_fd) < 0) {
-		out_fd = -1;
-		rc = fail(err, errlen, errno, "%s: %s", tmp_path, strerror(errno));
-		goto out;
-	}
-	out_fd = -1;
-	if (rename(tmp_path, target) < 0) {
-		rc = fail(err, errlen, errno, "%s: cannot replace it: %s", target, strerror(errno));
-		goto out;
-	}
-	tmp_live = 0;
-	if (fsync(dir_fd) < 0) {
-		/* The new file is in place; only its durability is in doubt. */
-		rc = fail(err, errlen, PORTDB_NOT_DURABLE,
-			  "%s is published, but may not survive a crash: fsync of %s: %s",
-			  target, dir, strerror(errno));
-		goto out;
-	}
-	rc = 0;
+	rc = atomic_install(&out_fd, tmp_path, target, dir, dir_fd, err, errlen);
+	if (rc == 0 || rc == ATOMIC_NOT_DURABLE)
+		tmp_live = 0;
 out:
 	if (env != NULL)
 		mdb_env_close(env);

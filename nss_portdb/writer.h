@@ -1,25 +1,29 @@
 /* Publishing a database: index an entry set, write it with LMDB into a
  * temporary file beside the target, fsync, and rename it over the
  * target.  Readers see the old file or the new one, never a mix. */
+/* Errors: a function returning int returns 0 or a positive errno, or
+ * PORTDB_NOT_DURABLE (-1) where it says so. */
 #ifndef PORTDB_WRITER_H
 #define PORTDB_WRITER_H
 
 #include <stddef.h>
 
+#include "atomic.h"
 #include "collect.h"
 #include "index.h"
 
 /* portdb_publish's result when TARGET was replaced but the directory's
- * fsync failed: published, its durability in doubt.  No errno or LMDB
- * code is -1. */
-#define PORTDB_NOT_DURABLE (-1)
+ * fsync failed: published, its durability in doubt. */
+#define PORTDB_NOT_DURABLE ATOMIC_NOT_DURABLE
 
 /* Write SET to TARGET atomically.  On failure the old TARGET is left
  * exactly as it was and no temporary file remains; ERR says what failed.
  * Publishes into one directory take turns (an flock on the directory),
  * and each first removes the temporaries that killed ones left there.
  * A full disk is ENOSPC and a file size limit EFBIG (not LMDB's EIO).
- * @return 0, PORTDB_NOT_DURABLE, or an errno / LMDB error code. */
+ * LMDB's own codes come out as an errno (EFBIG for a map or page too
+ * small, EIO for the rest), with LMDB's words in ERR.
+ * @return 0, PORTDB_NOT_DURABLE, or a positive errno. */
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
 

@@ -21,6 +21,7 @@ static char dir[400];
 
 static void publish(int port)
 {
+	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
 	struct entry_set set = { 0 };
 	char path[512], err[512];
 	FILE *f;
@@ -32,7 +33,7 @@ static void publish(int port)
 	fprintf(f, "forked %d/tcp\n", port);
 	fclose(f);
 	snprintf(path, sizeof path, "%s/services.%d", dir, port);
-	if (entry_set_add_file(&set, path, NULL, NULL, err, sizeof err) != 0)
+	if (entry_set_add_source(&set, path, &opts, err, sizeof err) != 0)
 		exit(2);
 	snprintf(path, sizeof path, "%s/db.lmdb", dir);
 	if (portdb_publish(&set, path, err, sizeof err) != 0) {

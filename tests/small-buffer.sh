@@ -1,5 +1,5 @@
 #!/bin/bash
-# A deliberate difference from nss_files (SERVICES-SPEC.md D1; README,
+# A deliberate difference from nss_files (doc/services-rules.md D1; README,
 # "What it answers"): files reads the file line by line into the
 # caller's buffer, so getservbyname_r with a small fixed buffer gets
 # ERANGE when any longer line, even a comment, comes before the match.

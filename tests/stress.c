@@ -59,6 +59,7 @@ static void fail(const char *fmt, ...)
  * (UNAVAIL) until the new one is in place. */
 static void publish(int v)
 {
+	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
 	struct entry_set set = { 0 };
 	char err[512], src_path[600];
 	FILE *f;
@@ -75,7 +76,7 @@ static void publish(int v)
 		fprintf(f, "filler-%d %d/udp\n", i, 20000 + i);
 	fclose(f);
 	atomic_store(&published, v);   /* readers may see it from now on */
-	if (entry_set_add_file(&set, src_path, NULL, NULL, err, sizeof err) != 0 ||
+	if (entry_set_add_source(&set, src_path, &opts, err, sizeof err) != 0 ||
 	    portdb_publish(&set, db_path, err, sizeof err) != 0) {
 		fprintf(stderr, "publish: %s\n", err);
 		exit(1);

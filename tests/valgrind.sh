@@ -35,6 +35,16 @@ memcheck "$TESTS_BIN/nss-dump" portdb answer "$tmp/queries" > "$tmp/answers"
 memcheck "$TESTS_BIN/nss-dump" portdb enumerate > "$tmp/enum"
 echo "ok: memcheck: $(wc -l < "$tmp/queries") lookups, $(wc -l < "$tmp/enum") enumeration lines"
 
+# nsswitch on a line glibc rejects: each action refuses it and frees
+# what the parse of the line had allocated.
+printf 'passwd: files\nservices: db files [NOTFOUND=return\n' > "$tmp/bad.conf"
+for action in enable disable status; do
+	cp "$tmp/bad.conf" "$tmp/ns.conf"
+	rc=0; memcheck "$PORTDB" nsswitch -q --file "$tmp/ns.conf" "$action" 2> "$tmp/vg.err" || rc=$?
+	[ "$rc" -ne 99 ] || fail "memcheck: nsswitch $action on a bad line: $(cat "$tmp/vg.err")"
+done
+echo "ok: memcheck: nsswitch enable, disable and status on a bad line"
+
 mkdir "$tmp/stress"
 NSS_PORTDB_RECHECK_MS=0 NSS_PORTDB_PATH=$tmp/stress/db.lmdb \
 	memcheck "$TESTS_BIN/stress" "$tmp/stress" "$memcheck_n" "${memcheck_n}000" races-only

@@ -24,13 +24,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nsswitch_conf.h"
 #include "nsswitch_line.h"
 #include "portdb.h"
 
 #define NSSWITCH_CONF "/etc/nsswitch.conf"
 #define BACKUP_SUFFIX ".portdb-bak"
-#define MAX_CONF_SIZE (4u << 20)
-#define MARKER "# Before 'portdb nsswitch enable': "
 #define NO_LINE "(no services line)"
 
 /* `status` exit codes beyond the usual ones. */
@@ -63,179 +62,6 @@ static void usage(FILE *out)
 		"old content is kept in PATH%s.  Running enable or disable twice\n"
 		"changes nothing the second time.  Exit status: 0 success, 1 error.\n",
 		NSSWITCH_CONF, NSSWITCH_CONF, BACKUP_SUFFIX);
-}
-
-struct conf_line {
-	const char *p;
-	size_t len;      /* without the newline */
-	int newline;
-	int services;    /* a services line, whose name and colon take PREFIXLEN */
-	size_t prefixlen;
-	int marker;      /* a comment of ours: the line before enable */
-};
-
-struct conf {
-	char *text;
-	size_t len;
-	struct conf_line *lines;
-	size_t nlines;
-	long last_services;   /* index of the line glibc uses, or -1 */
-	long marker;          /* index of our last marker comment, or -1 */
-};
-
-static int split_lines(struct conf *c)
-{
-	size_t i = 0;
-
-	c->last_services = -1;
-	c->marker = -1;
-	while (i < c->len) {
-		const char *nl = memchr(c->text + i, '\n', c->len - i);
-		size_t end = nl ? (size_t)(nl - c->text) : c->len;
-		struct conf_line *l;
-
-		if ((c->nlines & 63) == 0) {
-			struct conf_line *n = realloc(c->lines, (c->nlines + 64) * sizeof *n);
-
-			if (n == NULL)
-				return ENOMEM;
-			c->lines = n;
-		}
-		l = &c->lines[c->nlines];
-		l->p = c->text + i;
-		l->len = end - i;
-		l->newline = nl != NULL;
-		l->services = ns_is_services_line(l->p, l->len, &l->prefixlen);
-		l->marker = l->len >= sizeof MARKER - 1 && memcmp(l->p, MARKER, sizeof MARKER - 1) == 0;
-		if (l->services)
-			c->last_services = (long)c->nlines;
-		else if (l->marker)
-			c->marker = (long)c->nlines;
-		c->nlines++;
-		i = end + (nl != NULL);
-	}
-	return 0;
-}
-
-/* --------------------------------------------------------------- files */
-
-static int read_conf(const char *path, struct conf *c, struct stat *st, int *exists, char *err,
-		     size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t cap;
-
-	memset(c, 0, sizeof *c);
-	*exists = 0;
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			c->last_services = c->marker = -1;
-			return 0;
-		}
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return errno;
-	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_size > (off_t)MAX_CONF_SIZE) {
-		int e = errno ? errno : EINVAL;
-
-		snprintf(err, errlen, "%s: %s", path,
-			 !S_ISREG(st->st_mode) ? "not a regular file" : st->st_size > (off_t)MAX_CONF_SIZE ? "too large" : strerror(e));
-		close(fd);
-		return EINVAL;
-	}
-	cap = (size_t)st->st_size + 1;
-	c->text = malloc(cap);
-	if (c->text == NULL) {
-		close(fd);
-		return ENOMEM;
-	}
-	for (;;) {
-		ssize_t r = read(fd, c->text + c->len, cap - c->len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			close(fd);
-			return EIO;
-		}
-		if (r == 0)
-			break;
-		c->len += (size_t)r;
-		if (c->len == cap) {   /* it grew while we read: take what fits */
-			snprintf(err, errlen, "%s: changed while being read", path);
-			close(fd);
-			return EAGAIN;
-		}
-	}
-	close(fd);
-	*exists = 1;
-	return split_lines(c);
-}
-
-/* Write DATA to PATH through a temporary file in the same directory,
- * with LIKE's mode and owner (0644 root if LIKE is NULL): fsync, rename,
- * fsync the directory.  Readers see the old file or the new one. */
-static int write_atomic(const char *path, const char *data, size_t len, const struct stat *like,
-			char *err, size_t errlen)
-{
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, dfd, e;
-	size_t off = 0;
-
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.portdb-XXXXXX", dir,
-			     slash ? slash + 1 : path) >= sizeof tmp) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return ENAMETOOLONG;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		snprintf(err, errlen, "%s: cannot create a temporary file: %s", dir, strerror(e));
-		return e;
-	}
-	if (fchmod(fd, like ? (like->st_mode & 07777) : 0644) != 0 ||
-	    (like && geteuid() == 0 && fchown(fd, like->st_uid, like->st_gid) != 0))
-		goto fail;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	e = errno;
-	snprintf(err, errlen, "%s: %s%s", path, strerror(e),
-		 e == EBUSY ? " (a mount point: it cannot be replaced by rename)" : "");
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return e;
 }
 
 /* ------------------------------------------------------------ commands */
@@ -325,7 +151,8 @@ static int do_enable(const struct ctx *x, struct conf *c, int exists, const stru
 		if (rc == EINVAL) {
 			warnx_("nsswitch: %s:%ld: an action block without ']': glibc rejects this file; fix it first",
 			       x->path, c->last_services + 1);
-			return EXIT_FAILURE_;
+			rc = EXIT_FAILURE_;
+			goto out;
 		}
 		if (rc != 0)
 			goto nomem;

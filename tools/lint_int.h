@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ascii.h"
 #include "formats.h"
 #include "lint.h"
 
@@ -71,10 +72,8 @@ struct lint {
 	size_t nfirsts, firsts_cap;
 };
 
-static inline int lint_is_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
+/* The parser's whitespace; lint_text.c still spells it this way. */
+#define lint_is_space ascii_is_space
 
 static inline int lint_is_digit(unsigned char c)
 {

@@ -8,18 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
 #include "lint_int.h"
 #include "portdb.h"
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325u;    /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3u;
-	return h;
-}
 
 static struct slot *map_slot(const struct map *m, const char *key, size_t klen, uint64_t h)
 {
@@ -37,7 +28,7 @@ static int map_get(const struct map *m, const char *key, size_t klen, uint32_t *
 
 	if (m->cap == 0)
 		return 0;
-	s = map_slot(m, key, klen, hash_bytes(key, klen));
+	s = map_slot(m, key, klen, hash_fnv1a(HASH_FNV1A_INIT, key, klen));
 	if (s->key == NULL)
 		return 0;
 	*val = s->val;
@@ -46,7 +37,7 @@ static int map_get(const struct map *m, const char *key, size_t klen, uint32_t *
 
 static int map_put(struct map *m, const char *key, size_t klen, uint32_t val)
 {
-	uint64_t h = hash_bytes(key, klen);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, key, klen);
 	struct slot *s;
 
 	if ((m->n + 1) * 2 > m->cap) {

@@ -7,15 +7,11 @@
 #include <string.h>
 
 #include "nsswitch_line.h"
+#include "ascii.h"
 
 static int ns_tolower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-int ns_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
 int ns_item_is(const struct ns_item *it, const char *name)
@@ -38,9 +34,9 @@ static int act_eq(const char *a, size_t alen, const char *b, size_t blen)
 	size_t i = 0, j = 0;
 
 	for (;;) {
-		while (i < alen && ns_is_space(a[i]))
+		while (i < alen && ascii_is_space((unsigned char)a[i]))
 			i++;
-		while (j < blen && ns_is_space(b[j]))
+		while (j < blen && ascii_is_space((unsigned char)b[j]))
 			j++;
 		if (i == alen || j == blen)
 			return i == alen && j == blen;
@@ -60,14 +56,14 @@ int ns_is_services_line(const char *line, size_t len, size_t *prefixlen)
 {
 	size_t i = 0, start;
 
-	while (i < len && ns_is_space(line[i]))
+	while (i < len && ascii_is_space((unsigned char)line[i]))
 		i++;
 	start = i;
-	while (i < len && !ns_is_space(line[i]) && line[i] != ':')
+	while (i < len && !ascii_is_space((unsigned char)line[i]) && line[i] != ':')
 		i++;
 	if (i == len || i - start != 8 || memcmp(line + start, "services", 8) != 0)
 		return 0;
-	while (i < len && (ns_is_space(line[i]) || line[i] == ':'))
+	while (i < len && (ascii_is_space((unsigned char)line[i]) || line[i] == ':'))
 		i++;
 	*prefixlen = i;
 	return 1;
@@ -83,12 +79,12 @@ int ns_parse_line(const char *line, size_t len, size_t prefixlen, struct ns_line
 	for (;;) {
 		struct ns_item it = { 0 };
 
-		while (i < len && ns_is_space(line[i]))
+		while (i < len && ascii_is_space((unsigned char)line[i]))
 			i++;
 		if (i == len)
 			return 0;
 		it.name = line + i;
-		while (i < len && !ns_is_space(line[i]) && line[i] != '[')
+		while (i < len && !ascii_is_space((unsigned char)line[i]) && line[i] != '[')
 			i++;
 		it.namelen = (size_t)(line + i - it.name);
 		if (it.namelen == 0) {
@@ -96,7 +92,7 @@ int ns_parse_line(const char *line, size_t len, size_t prefixlen, struct ns_line
 			out->taillen = len - i;
 			return 0;
 		}
-		while (i < len && ns_is_space(line[i]))
+		while (i < len && ascii_is_space((unsigned char)line[i]))
 			i++;
 		if (i < len && line[i] == '[') {
 			const char *end = memchr(line + i, ']', len - i);
@@ -201,7 +197,7 @@ void ns_put_line(struct ns_buf *b, const char *prefix, size_t prefixlen, const s
 		     size_t n, const char *tail, size_t taillen)
 {
 	ns_put(b, prefix, prefixlen);
-	if (prefixlen > 0 && !ns_is_space(prefix[prefixlen - 1]))
+	if (prefixlen > 0 && !ascii_is_space((unsigned char)prefix[prefixlen - 1]))
 		ns_puts(b, " ");
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)

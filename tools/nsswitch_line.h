@@ -71,6 +71,4 @@ void ns_puts(struct ns_buf *b, const char *s);
 void ns_put_line(struct ns_buf *b, const char *prefix, size_t prefixlen,
 		 const struct ns_item *items, size_t n, const char *tail, size_t taillen);
 
-int ns_is_space(char c);
-
 #endif

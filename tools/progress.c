@@ -1,6 +1,6 @@
-/* A progress line for long builds on a terminal.  A thread draws it, so
- * the reading and the writing (which run in the core library, with no
- * hooks) need only update a counter and a phase. */
+/* A progress line for long builds on a terminal.  A thread of its own
+ * draws it on a timer: build's sink only bumps a counter per entry, and
+ * the publish, which calls nothing back, still shows its phase. */
 #include <config.h>
 
 #include <errno.h>

@@ -24,9 +24,9 @@ static int on_entry(void *ctx, const struct svc_line *l, const struct svc_pos *p
 	size_t len;
 
 	(void)ctx;
-	len = entry_encoded_size(&e);
+	assert(entry_encoded_size(&e, &len) == 0);
 	rec = malloc(len);
-	assert(rec != NULL && entry_encode(&e, rec) == len);
+	assert(rec != NULL && entry_encode(&e, rec, len) == 0);
 	assert(entry_decode(rec, len, &v) == len);
 	assert(strcmp(v.name, l->name) == 0 && strcmp(v.proto, l->proto) == 0);
 	assert(v.naliases == l->naliases);

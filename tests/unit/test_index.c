@@ -36,8 +36,12 @@ static void add(struct fixture *f, const char *name, uint16_t port, const char *
 	struct entry_in e = { .seq = f->n, .line = f->n + 1, .port = port, .proto = proto,
 			      .name = name, .aliases = aliases, .naliases = alias ? 1 : 0 };
 
+	size_t size;
+
+	assert_int_equal(entry_encoded_size(&e, &size), 0);
+	assert_int_equal(entry_encode(&e, f->records + f->used, size), 0);
 	f->offsets[f->n++] = f->used;
-	f->used += entry_encode(&e, f->records + f->used);
+	f->used += size;
 }
 
 static struct query name_q(const char *name, const char *proto)

@@ -46,6 +46,7 @@ static char dir[256], db_path[300], src_path[300];
 /* Write services TEXT to src_path and publish it to db_path. */
 static void publish(const char *text)
 {
+	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
 	struct entry_set set = { 0 };
 	char err[512];
 	FILE *f = fopen(src_path, "w");
@@ -53,7 +54,7 @@ static void publish(const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
-	assert_int_equal(entry_set_add_file(&set, src_path, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(entry_set_add_source(&set, src_path, &opts, err, sizeof err), 0);
 	if (portdb_publish(&set, db_path, err, sizeof err) != 0)
 		fail_msg("publish: %s", err);
 	entry_set_free(&set);

@@ -1,5 +1,5 @@
 /* Unit tests of the services line parser and line reader (parse.h): a table
- * of lines with the answer glibc gives (SERVICES-SPEC P1-P10), checked
+ * of lines with the answer glibc gives (doc/services-rules.md P1-P10), checked
  * against svc_parse_line and against glibc's own _nss_files_parse_servent. */
 #include <config.h>
 
@@ -389,7 +389,7 @@ line_free:
 
 /* Run the line the way glibc's files service does: its reader (fgets, so
  * the line ends at the first '\n'; then skip leading isspace() bytes, and
- * skip the line when nothing or '#' is left; SERVICES-SPEC P2) and then its
+ * skip the line when nothing or '#' is left; services-rules.md P2) and then its
  * parser.  Return the number of disagreements with E, each reported. */
 static int check_glibc(const char *label, const struct expect *e)
 {

@@ -1,0 +1,14 @@
+/* Byte classes of the C locale, whatever locale the program runs in:
+ * services(5) text is bytes, and a locale must not change what a line
+ * means (doc/services-rules.md, P5). */
+/* Errors: none; a predicate. */
+#ifndef PORTDB_ASCII_H
+#define PORTDB_ASCII_H
+
+/* isspace() in the C locale: space, \t, \n, \v, \f, \r. */
+static inline int ascii_is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+#endif
