@@ -1,19 +1,14 @@
 /* The services(5) line parser.  It reproduces glibc's nss_files rules
- * byte for byte (SERVICES-SPEC P1-P10): the index must answer exactly
+ * byte for byte (doc/services-rules.md, P1-P11): the index must answer exactly
  * what a scan of the text would. */
 #include <config.h>
 
 #include "parse.h"
+#include "ascii.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* isspace() in the C locale, whatever locale the caller runs in (P5). */
-static int is_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
 
 /* strtoul(s, end, 0) in the C locale of an LP64 glibc, with its exact
  * overflow result: UINT64_MAX on overflow, and unsigned negation for a
@@ -30,7 +25,7 @@ static uint64_t parse_u64(const char *s, const char **end, int *overflow)
 	int neg = 0, any = 0;
 
 	*overflow = 0;
-	while (is_space((unsigned char)*p))
+	while (ascii_is_space((unsigned char)*p))
 		p++;
 	if (*p == '+' || *p == '-')
 		neg = *p++ == '-';
@@ -112,8 +107,8 @@ static void port_junk(const char *line, const char *p, const char *end, struct s
 	if (end[0] == '-' && end[1] >= '0' && end[1] <= '9') {
 		out->why = PARSE_WHY_RANGE;
 		out->why_col = out->port_col;
-	} else if (is_space((unsigned char)*end)) {
-		while (is_space((unsigned char)*q))
+	} else if (ascii_is_space((unsigned char)*end)) {
+		while (ascii_is_space((unsigned char)*q))
 			q++;
 		out->why = *q == '/' ? PARSE_WHY_SPACE_BEFORE_SLASH : PARSE_WHY_SPACE_AFTER_PORT;
 	} else if ((*end == '8' || *end == '9') && d[0] == '0') {
@@ -142,7 +137,7 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	out->end_col = strlen(line);
 
 	p = line;
-	while (is_space((unsigned char)*p)) /* P2 */
+	while (ascii_is_space((unsigned char)*p)) /* P2 */
 		p++;
 	hash = strchr(p, '#');              /* P4: cut at the first '#' */
 	if (hash != NULL)
@@ -153,12 +148,12 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 		return PARSE_BLANK;
 
 	out->name = p;                      /* P6 */
-	while (*p != '\0' && !is_space((unsigned char)*p))
+	while (*p != '\0' && !ascii_is_space((unsigned char)*p))
 		p++;
 	name_end = p;
 	if (*p != '\0') {
 		*p++ = '\0';
-		while (is_space((unsigned char)*p))
+		while (ascii_is_space((unsigned char)*p))
 			p++;
 	}
 
@@ -187,19 +182,19 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 	p = (char *)num_end;
 
 	out->proto = p;                     /* P8 */
-	while (*p != '\0' && !is_space((unsigned char)*p))
+	while (*p != '\0' && !ascii_is_space((unsigned char)*p))
 		p++;
 	if (*p != '\0')
 		*p++ = '\0';
 
 	for (;;) {                          /* P9 */
 		char *alias;
-		while (is_space((unsigned char)*p))
+		while (ascii_is_space((unsigned char)*p))
 			p++;
 		if (*p == '\0')
 			break;
 		alias = p;
-		while (*p != '\0' && !is_space((unsigned char)*p))
+		while (*p != '\0' && !ascii_is_space((unsigned char)*p))
 			p++;
 		if (*p != '\0')
 			*p++ = '\0';

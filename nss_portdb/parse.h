@@ -1,4 +1,8 @@
-/* The services(5) line parser, with glibc's rules (SERVICES-SPEC P1-P10). */
+/* The services(5) line parser, with glibc's rules (doc/services-rules.md,
+ * P1-P11).
+ * Errors: svc_parse_line classifies a line (an enum parse_result, 0 for
+ * an entry) and returns -ENOMEM only when its alias array cannot grow: a
+ * classifier, not an errno function. */
 #ifndef PORTDB_PARSE_H
 #define PORTDB_PARSE_H
 

@@ -72,9 +72,6 @@ struct lint {
 	size_t nfirsts, firsts_cap;
 };
 
-/* The parser's whitespace; lint_text.c still spells it this way. */
-#define lint_is_space ascii_is_space
-
 static inline int lint_is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';

@@ -21,7 +21,7 @@ static void port_token(const struct lint *lt, size_t col, size_t limit, char *to
 	size_t k = 0;
 
 	for (size_t i = col; i < limit && k + 1 < toklen; i++) {
-		if (lint_is_space((unsigned char)lt->raw[i]) || lt->raw[i] == '/')
+		if (ascii_is_space((unsigned char)lt->raw[i]) || lt->raw[i] == '/')
 			break;
 		tok[k++] = lt->raw[i];
 	}
@@ -74,7 +74,7 @@ int lint_check_line(struct lint *lt, unsigned long line, const struct svc_line *
 
 	if (end < lt->rawlen && hash == end) {
 		size_t i = end + 1;
-		while (i < lt->rawlen && (lint_is_space((unsigned char)lt->raw[i]) || lt->raw[i] == '\0'))
+		while (i < lt->rawlen && (ascii_is_space((unsigned char)lt->raw[i]) || lt->raw[i] == '\0'))
 			i++;
 		if (i < lt->rawlen) {
 			show_bytes(show, sizeof show, lt->raw + i, 40);
@@ -83,17 +83,17 @@ int lint_check_line(struct lint *lt, unsigned long line, const struct svc_line *
 				return rc;
 		}
 	}
-	if (hash < end && hash > 0 && !lint_is_space((unsigned char)lt->raw[hash - 1])) {
+	if (hash < end && hash > 0 && !ascii_is_space((unsigned char)lt->raw[hash - 1])) {
 		size_t s = hash, e = hash + 1;
 		int lost = 0;
 		char tok[96];
 
-		while (s > 0 && !lint_is_space((unsigned char)lt->raw[s - 1]))
+		while (s > 0 && !ascii_is_space((unsigned char)lt->raw[s - 1]))
 			s--;
-		while (e < end && !lint_is_space((unsigned char)lt->raw[e]))
+		while (e < end && !ascii_is_space((unsigned char)lt->raw[e]))
 			e++;
 		for (size_t i = hash + 1; i < end; i++)
-			lost |= !lint_is_space((unsigned char)lt->raw[i]);
+			lost |= !ascii_is_space((unsigned char)lt->raw[i]);
 		if (lost) {
 			char *t = strndup(lt->raw + s, e - s), *r = strndup(lt->raw + hash, end - hash);
 			if (t == NULL || r == NULL) {
@@ -162,7 +162,7 @@ static size_t first_word(const struct lint *lt, const struct svc_line *l)
 {
 	size_t s = 0;
 
-	while (s < l->end_col && lint_is_space((unsigned char)lt->raw[s]))
+	while (s < l->end_col && ascii_is_space((unsigned char)lt->raw[s]))
 		s++;
 	return s;
 }
@@ -176,7 +176,7 @@ static const char *word(const struct lint *lt, size_t col, size_t limit, char *o
 	size_t e = col;
 	char *w;
 
-	while (e < limit && !lint_is_space((unsigned char)lt->raw[e]))
+	while (e < limit && !ascii_is_space((unsigned char)lt->raw[e]))
 		e++;
 	w = strndup(lt->raw + col, e - col);
 	if (w == NULL)
