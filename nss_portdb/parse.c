@@ -188,14 +188,10 @@ int svc_parse_line(char *line, size_t len, struct svc_line *out)
 		*p++ = '\0';
 
 	for (;;) {                          /* P9 */
-		char *alias;
-		while (ascii_is_space((unsigned char)*p))
-			p++;
-		if (*p == '\0')
+		char *alias = ascii_token(p, &p);
+
+		if (*alias == '\0')
 			break;
-		alias = p;
-		while (*p != '\0' && !ascii_is_space((unsigned char)*p))
-			p++;
 		if (*p != '\0')
 			*p++ = '\0';
 		if (push_alias(out, alias) < 0)

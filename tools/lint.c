@@ -114,14 +114,10 @@ static int load_protocols(struct lint *lt, const char *path)
 		if (hash != NULL)
 			*hash = '\0';
 		for (;;) {
-			char *s;
-			while (*p != '\0' && ascii_is_space((unsigned char)*p))
-				p++;
-			if (*p == '\0')
+			char *s = ascii_token(p, &p);
+
+			if (*s == '\0')
 				break;
-			s = p;
-			while (*p != '\0' && !ascii_is_space((unsigned char)*p))
-				p++;
 			if (field++ != 1 && (rc = push_proto(lt, s, (size_t)(p - s), &cap)) != 0)
 				break;
 		}

@@ -97,6 +97,18 @@ static int new_first(struct lint *lt, const struct svc_line *l, const struct svc
 	return 0;
 }
 
+/* KEY is the first of its kind: record this line as what answers it,
+ * making the line's record *MINE on its first new key. */
+static int remember(struct lint *lt, struct map *m, const char *key, size_t klen,
+		    const struct svc_line *l, const struct svc_pos *pos, uint32_t *mine)
+{
+	int rc = 0;
+
+	if (*mine == UINT32_MAX)
+		rc = new_first(lt, l, pos, mine);
+	return rc != 0 ? rc : map_put(m, key, klen, *mine);
+}
+
 /* KEY: PROTO NUL NAME, or the port's two bytes then PROTO. */
 static char *name_key(const char *proto, const char *name, size_t *klen)
 {
@@ -189,10 +201,7 @@ int lint_check_names(struct lint *lt, const struct svc_line *l, const struct svc
 				nshadowed++;
 			}
 		} else {
-			if (mine == UINT32_MAX)
-				rc = new_first(lt, l, pos, &mine);
-			if (rc == 0)
-				rc = map_put(&lt->names, key, klen, mine);
+			rc = remember(lt, &lt->names, key, klen, l, pos, &mine);
 		}
 		free(key);
 	}
@@ -231,10 +240,7 @@ int lint_check_names(struct lint *lt, const struct svc_line *l, const struct svc
 					 lint_file_name(lt, f->file), f->line, show);
 			}
 		} else {
-			if (mine == UINT32_MAX)
-				rc = new_first(lt, l, pos, &mine);
-			if (rc == 0)
-				rc = map_put(&lt->ports, key, klen, mine);
+			rc = remember(lt, &lt->ports, key, klen, l, pos, &mine);
 		}
 		free(key);
 	}
