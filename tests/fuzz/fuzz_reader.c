@@ -19,6 +19,7 @@
 #include "bytes.h"
 #include "db.h"
 #include "fuzz_file.h"
+#include "index.h"
 #include "lmdb_reader.h"
 #include "meta.h"
 #include "seal.h"

@@ -11,21 +11,18 @@ command -v clang > /dev/null || { echo "SKIP: clang not installed"; exit 77; }
 mkdir -p "$out" "$top/tests/fuzz/findings"
 
 cflags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-I$top -I$top/nss_portdb -DPORTDB_DB_PATH=\"/nonexistent\""
-core="$top/nss_portdb/entry.c $top/nss_portdb/index.c $top/nss_portdb/keys.c
-	$top/nss_portdb/meta.c $top/nss_portdb/seal.c $top/nss_portdb/checksum.c
-	$top/nss_portdb/lmdb_reader.c $top/nss_portdb/why.c"
-# shellcheck disable=SC2086
-clang $cflags -o "$out/fuzz_parse" "$top/tests/fuzz/fuzz_parse.c" $core "$top/nss_portdb/parse.c"
-# shellcheck disable=SC2086
-clang $cflags -o "$out/fuzz_index" "$top/tests/fuzz/fuzz_index.c" $core
-# shellcheck disable=SC2086
-clang $cflags -o "$out/fuzz_db" "$top/tests/fuzz/fuzz_db.c" $core "$top/nss_portdb/db.c"
-# shellcheck disable=SC2086
-clang $cflags -o "$out/fuzz_reader" "$top/tests/fuzz/fuzz_reader.c" $core "$top/nss_portdb/db.c"
-# shellcheck disable=SC2086
-clang $cflags -o "$out/fuzz_formats" "$top/tests/fuzz/fuzz_formats.c" $core \
-	"$top/nss_portdb/parse.c" "$top/nss_portdb/csv.c" "$top/nss_portdb/formats.c"
+	-I$top -I$top/nss_portdb"
+# The core without what needs liblmdb (writer.c) or the file system
+# (collect.c): the read half and the encoders and readers of text.
+core=
+for f in entry index keys meta seal checksum lmdb_reader why db \
+	entry_write index_write meta_write seal_write parse csv formats; do
+	core="$core $top/nss_portdb/$f.c"
+done
+for t in parse index db reader formats; do
+	# shellcheck disable=SC2086
+	clang $cflags -o "$out/fuzz_$t" "$top/tests/fuzz/fuzz_$t.c" $core
+done
 
 status=0
 for t in parse index db reader formats; do
