@@ -1028,7 +1028,7 @@ static void test_drop_reasons_and_columns(void **state)
 		int result;
 		enum parse_why why;
 		size_t col, end_col, hash_col;
-	} cases[] = {
+	} drops[] = {
 #define C(s, r, w, c, e, h) { s, sizeof(s) - 1, r, w, c, e, h }
 		C("na#me 80/tcp", PARSE_NO_PORT, PARSE_WHY_HASH_IN_NAME, 2, 12, 2),
 		C("name\r#c", PARSE_NO_PORT, PARSE_WHY_NOTHING_AFTER, 5, 7, 5),
@@ -1049,15 +1049,15 @@ static void test_drop_reasons_and_columns(void **state)
 	};
 	(void)state;
 
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
 		struct svc_line out = { 0 };
-		char *buf = malloc(cases[i].len + 1);
+		char *buf = malloc(drops[i].len + 1);
 		assert_non_null(buf);
-		memcpy(buf, cases[i].line, cases[i].len);
-		int r = svc_parse_line(buf, cases[i].len, &out);
-		if (r != cases[i].result || out.why != cases[i].why ||
-		    out.why_col != cases[i].col || out.end_col != cases[i].end_col ||
-		    out.hash_col != cases[i].hash_col)
+		memcpy(buf, drops[i].line, drops[i].len);
+		int r = svc_parse_line(buf, drops[i].len, &out);
+		if (r != drops[i].result || out.why != drops[i].why ||
+		    out.why_col != drops[i].col || out.end_col != drops[i].end_col ||
+		    out.hash_col != drops[i].hash_col)
 			fail_msg("case %zu: result %d why %d col %zu end %zu hash %zu", i, r,
 				 (int)out.why, out.why_col, out.end_col, out.hash_col);
 		svc_line_free(&out);
