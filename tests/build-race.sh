@@ -83,7 +83,7 @@ for offset in $offsets; do
 	"$PORTDB" build -q -o "$db" "$src" 2>"$tmp/err" &
 	pid=$!
 	sleep "$offset"
-	printf chg | dd of="$src" bs=1 seek="$off" conv=notrunc status=none
+	printf chg | LD_PRELOAD= dd of="$src" bs=1 seek="$off" conv=notrunc status=none
 	touch -r "$tmp/stamp" "$src"
 	rc=0
 	wait "$pid" || rc=$?

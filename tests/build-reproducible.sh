@@ -45,7 +45,7 @@ echo "ok: info's digest is $da for both, $dc after one port changed"
 # Damage: a flipped byte in the index makes the digest say so.
 cp "$tmp/a.lmdb" "$tmp/f.lmdb"
 off=$(($(stat -c %s "$tmp/f.lmdb") / 2))
-printf '\377' | dd of="$tmp/f.lmdb" bs=1 seek="$off" conv=notrunc status=none
+printf '\377' | LD_PRELOAD= dd of="$tmp/f.lmdb" bs=1 seek="$off" conv=notrunc status=none
 if "$PORTDB" info -d "$tmp/f.lmdb" >"$tmp/info" 2>&1; then
 	grep -qx "digest:      damaged" "$tmp/info" || fail "a damaged index: $(cat "$tmp/info")"
 fi

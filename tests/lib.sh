@@ -6,7 +6,9 @@ set -euo pipefail
 
 # In a sanitizer build the module needs the ASan runtime loaded first in
 # the unmodified programs (getent, ...) that load it.  Leak checking is
-# off for them: their leaks are not ours (valgrind checks ours).
+# off for them: their leaks are not ours (valgrind checks ours).  A
+# program that loads no module runs without it (LD_PRELOAD= dd ...):
+# ASan aborts some of theirs (dd's aligned_alloc(4096, 1)).
 if [ "${PORTDB_SANITIZERS:-no}" = yes ]; then
 	LD_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so)
 	ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}

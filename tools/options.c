@@ -27,7 +27,8 @@ static void add_opts(struct cmd_line *cl, size_t *n, const struct option *from, 
 		warnx_("%s: too many options (a bug)", cl->spec->name);
 		abort();
 	}
-	memcpy(&cl->opts[*n], from, count * sizeof *from);
+	if (count > 0)   /* FROM may be NULL then, which memcpy may not see */
+		memcpy(&cl->opts[*n], from, count * sizeof *from);
 	*n += count;
 	memcpy(cl->optstring + used, shortopts, strlen(shortopts) + 1);
 }
