@@ -23,8 +23,8 @@ size_t entry_decode(const void *data, size_t len, struct entry_view *out)
 	out->line = get_be32(d + 4);
 	out->source = get_be16(d + 8);
 	memcpy(&out->port_net, d + 10, 2);
-	out->naliases = get_be32(d + 12);
-	out->blocklen = get_be32(d + 16);
+	out->naliases = get_be32(d + ENTRY_NALIASES_AT);
+	out->blocklen = get_be32(d + ENTRY_BLOCKLEN_AT);
 	if (out->blocklen > len - ENTRY_HEADER_SIZE)
 		return 0;
 	/* Every string takes at least its NUL. */

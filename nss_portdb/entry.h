@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "format.h"
 
 /* A record found in the database: a view into the mapped file, checked. */
@@ -47,6 +48,13 @@ int entry_encoded_size(const struct entry_in *e, size_t *size);
  * @return 0, or EINVAL if the record did not end at SIZE (E changed in
  * between: a bug of the caller's; OUT may then be overrun). */
 int entry_encode(const struct entry_in *e, unsigned char *out, size_t size);
+
+/* The alias count of the record at RECORD, which the caller encoded
+ * itself (nothing is checked). */
+static inline uint32_t entry_naliases(const unsigned char *record)
+{
+	return get_be32(record + ENTRY_NALIASES_AT);
+}
 
 /* Decode the record that starts at DATA, of at most LEN bytes.  Every
  * length is checked against LEN and the string block must hold exactly

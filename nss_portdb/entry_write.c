@@ -40,7 +40,7 @@ int entry_encode(const struct entry_in *e, unsigned char *out, size_t size)
 	put_be32(out + 4, e->line);
 	put_be16(out + 8, e->source);
 	put_be16(out + 10, e->port);   /* big-endian is network order */
-	put_be32(out + 12, (uint32_t)e->naliases);
+	put_be32(out + ENTRY_NALIASES_AT, (uint32_t)e->naliases);
 	put_be32(out + 16, (uint32_t)(p - out - ENTRY_HEADER_SIZE));
 	return (size_t)(p - out) == size ? 0 : EINVAL;
 }

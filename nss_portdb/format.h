@@ -57,6 +57,7 @@ enum key_tag {
  *   20 block         proto NUL name NUL alias NUL ... (2 + naliases strings)
  * Records lie back to back in the index, ordered by seq. */
 #define ENTRY_HEADER_SIZE 20u
+#define ENTRY_NALIASES_AT 12u
 #define ENTRY_BLOCKLEN_AT 16u
 
 /* --------------------------------------------------------------- index

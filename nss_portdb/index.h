@@ -51,10 +51,15 @@ int index_plan(struct index_plan *plan, uint32_t nentries, uint64_t records_len,
 
 /* Lay out the index in OUT (plan->size bytes): the header, empty slots,
  * the entry table from OFFSETS and the records.  Then index_insert each
- * question of each entry, in file order. */
+ * question of each entry, in file order: the question of hash HASH,
+ * asked of the record at RECORD_OFFSET, takes the first empty slot from
+ * its home, unless a slot on the way has its check and a record that
+ * ANSWERED_BY(CTX, offset) says answers it too: an earlier entry, whose
+ * answer wins. */
 void index_layout(unsigned char *out, const struct index_plan *plan,
 		  const size_t *offsets, const unsigned char *records);
-void index_insert(unsigned char *out, const struct index_plan *plan,
-		  const struct query *q, uint32_t record_offset);
+void index_insert(unsigned char *out, const struct index_plan *plan, uint64_t hash,
+		  uint32_t record_offset, int (*answered_by)(void *ctx, uint32_t offset),
+		  void *ctx);
 
 #endif

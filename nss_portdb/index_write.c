@@ -8,16 +8,6 @@
 #include <errno.h>
 #include <string.h>
 
-/* Does the record at OFF, which this writer laid out itself, answer Q? */
-static int answers(const struct index_view *ix, uint32_t off, const struct query *q)
-{
-	struct entry_view v;
-
-	return off < ix->records_len &&
-	       entry_decode(ix->records + off, (size_t)(ix->records_len - off), &v) != 0 &&
-	       query_matches(q, &v);
-}
-
 int index_plan(struct index_plan *plan, uint32_t nentries, uint64_t records_len,
 	       uint64_t nquestions)
 {
@@ -51,25 +41,13 @@ void index_layout(unsigned char *out, const struct index_plan *plan,
 	memcpy(seq + (size_t)plan->nentries * 4, records, plan->records_len);
 }
 
-void index_insert(unsigned char *out, const struct index_plan *plan,
-		  const struct query *q, uint32_t record_offset)
+void index_insert(unsigned char *out, const struct index_plan *plan, uint64_t hash,
+		  uint32_t record_offset, int (*answered_by)(void *ctx, uint32_t offset),
+		  void *ctx)
 {
-	/* The view of what index_layout wrote: no need to check it again
-	 * for every question. */
-	struct index_view ix = {
-		.base = out,
-		.slots = out + INDEX_HEADER_SIZE,
-		.seq = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8,
-		.records = out + INDEX_HEADER_SIZE + (size_t)plan->nslots * 8 +
-			   (size_t)plan->nentries * 4,
-		.records_len = plan->records_len,
-		.mask = plan->nslots - 1,
-		.nentries = plan->nentries,
-	};
-	uint64_t h = query_hash(q);
-	uint32_t i, check = (uint32_t)h;
+	uint32_t mask = plan->nslots - 1, check = (uint32_t)hash;
 
-	for (i = (uint32_t)(h >> 32) & ix.mask;; i = (i + 1) & ix.mask) {
+	for (uint32_t i = (uint32_t)(hash >> 32) & mask;; i = (i + 1) & mask) {
 		unsigned char *slot = out + INDEX_HEADER_SIZE + (size_t)i * 8;
 		uint32_t off = get_be32(slot + 4);
 
@@ -78,7 +56,7 @@ void index_insert(unsigned char *out, const struct index_plan *plan,
 			put_be32(slot + 4, record_offset);
 			return;
 		}
-		if (get_be32(slot) == check && answers(&ix, off, q))
+		if (get_be32(slot) == check && answered_by(ctx, off))
 			return;   /* an earlier entry answers already */
 	}
 }

@@ -11,6 +11,7 @@
 #include "seal.h"
 #include "why.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -116,66 +117,65 @@ static int write_meta(MDB_txn *txn, MDB_dbi dbi, const struct entry_set *set,
 	return rc;
 }
 
-/* Call FN for every question each entry answers, in file order: its name
- * and each alias, with its protocol and with any; its port, likewise. */
-typedef void question_fn(const struct query *q, uint32_t record_offset, void *ctx);
-
-static void for_each_question(const struct entry_set *set, question_fn *fn, void *ctx)
+/* The questions an entry answers, in the order the index takes them
+ * (file order within the entry): its name and each alias, with its
+ * protocol and with any; then its port, likewise. */
+static uint64_t question_count(uint32_t naliases)
 {
-	for (uint32_t seq = 0; seq < set->count; seq++) {
-		uint32_t off = (uint32_t)set->offsets[seq];
-		struct entry_view v;
-		struct query q = { .kind = QUERY_NAME };
-		const char *s;
-
-		entry_decode(set->arena + off, set->used - off, &v);
-		s = v.name;
-		for (uint32_t i = 0; i <= v.naliases; i++) {
-			q.name = s;
-			q.len = strlen(s);
-			q.proto = v.proto;
-			fn(&q, off, ctx);
-			q.proto = NULL;
-			fn(&q, off, ctx);
-			s += q.len + 1;
-		}
-		q.kind = QUERY_PORT;
-		q.port_net = v.port_net;
-		q.proto = v.proto;
-		fn(&q, off, ctx);
-		q.proto = NULL;
-		fn(&q, off, ctx);
-	}
+	return 2 * ((uint64_t)naliases + 2);
 }
 
-struct hashes {
-	uint64_t *h;
-	size_t n;
+struct questions {
+	const struct entry_view *v;
+	const char *name;   /* the next name or alias */
+	uint64_t k;         /* questions given so far */
+	struct query q;
 };
 
-static void collect_hash(const struct query *q, uint32_t off, void *ctx)
+static void questions_begin(struct questions *it, const struct entry_view *v)
 {
-	struct hashes *hs = ctx;
+	it->v = v;
+	it->name = v->name;
+	it->k = 0;
+}
 
-	hs->h[hs->n++] = query_hash(q);
+/* The next question in IT->q: 1, or 0 after the last. */
+static int questions_next(struct questions *it)
+{
+	uint64_t names = 2 * ((uint64_t)it->v->naliases + 1);
+
+	if (it->k >= names + 2)
+		return 0;
+	if (it->k % 2 == 1) {
+		it->q.proto = NULL;
+	} else if (it->k < names) {
+		it->q = (struct query){ .kind = QUERY_NAME, .name = it->name,
+					.len = strlen(it->name), .proto = it->v->proto };
+		it->name += it->q.len + 1;
+	} else {
+		it->q = (struct query){ .kind = QUERY_PORT, .port_net = it->v->port_net,
+					.proto = it->v->proto };
+	}
+	it->k++;
+	return 1;
 }
 
 /* Sort A (N values) with TMP (N values) and COUNT (zeroed) as scratch: a
- * least significant digit radix sort, 11 bits a pass.  qsort's
+ * least significant digit radix sort, 16 bits a pass.  qsort's
  * comparison calls made this the third of a build's time. */
-#define RADIX_BITS 11
-#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_BITS 16
+#define RADIX_PASSES (32 / RADIX_BITS)
 typedef size_t radix_counts[RADIX_PASSES][1u << RADIX_BITS];
-static void sort_u64(uint64_t *a, uint64_t *tmp, size_t n, radix_counts count)
+static void sort_u32(uint32_t *a, uint32_t *tmp, size_t n, radix_counts count)
 {
-	const uint64_t mask = (1u << RADIX_BITS) - 1;
+	const uint32_t mask = (1u << RADIX_BITS) - 1;
 
 	for (size_t i = 0; i < n; i++)
 		for (int p = 0; p < RADIX_PASSES; p++)
 			count[p][a[i] >> (p * RADIX_BITS) & mask]++;
 	for (int p = 0; p < RADIX_PASSES; p++) {
 		size_t sum = 0;
-		uint64_t *swap;
+		uint32_t *swap;
 
 		for (size_t d = 0; d <= mask; d++) {
 			size_t c = count[p][d];
@@ -190,75 +190,124 @@ static void sort_u64(uint64_t *a, uint64_t *tmp, size_t n, radix_counts count)
 	_Static_assert(RADIX_PASSES % 2 == 0, "the sorted values must end in A");
 }
 
-static void count_one(const struct query *q, uint32_t off, void *ctx)
-{
-	++*(uint64_t *)ctx;
-}
-
-/* How many different questions the entries answer: the slots the index
+/* How many different questions the N hashes H ask: the slots the index
  * needs.  Repeated names and ports (nmap's `unknown`, a port in tcp and
  * udp) make this far fewer than the questions asked, so sizing by it
- * keeps the table, the file and the checksum at open small. */
-static int count_distinct_questions(const struct entry_set *set, uint64_t *out)
+ * keeps the table and the file small.  Counted on 32-bit folds of the
+ * hashes, which halves the scratch memory: two questions whose folds
+ * collide count once, a few in a million, well within the table's
+ * slack (index_plan). */
+static int count_distinct(const uint64_t *h, uint64_t n, uint64_t *out)
 {
-	uint64_t total = 0;
-	struct hashes hs = { NULL, 0 };
-	size_t (*count)[1u << RADIX_BITS];
+	uint32_t *fold = malloc((n ? n : 1) * 2 * sizeof *fold);
+	size_t (*count)[1u << RADIX_BITS] = calloc(RADIX_PASSES, sizeof *count);
 
-	for_each_question(set, count_one, &total);
-	if (total > SIZE_MAX / 2 / sizeof *hs.h)
-		return EFBIG;
-	hs.h = malloc((total ? total : 1) * 2 * sizeof *hs.h);
-	count = calloc(RADIX_PASSES, sizeof *count);
-	if (hs.h == NULL || count == NULL) {
-		free(hs.h);
+	if (fold == NULL || count == NULL) {
+		free(fold);
 		free(count);
 		return ENOMEM;
 	}
-	for_each_question(set, collect_hash, &hs);
-	sort_u64(hs.h, hs.h + total, hs.n, count);
+	for (uint64_t i = 0; i < n; i++)
+		fold[i] = (uint32_t)(h[i] ^ h[i] >> 32);
+	sort_u32(fold, fold + n, (size_t)n, count);
 	*out = 0;
-	for (size_t i = 0; i < hs.n; i++)
-		*out += i == 0 || hs.h[i] != hs.h[i - 1];
-	free(hs.h);
+	for (uint64_t i = 0; i < n; i++)
+		*out += i == 0 || fold[i] != fold[i - 1];
+	free(fold);
 	free(count);
 	return 0;
 }
 
-struct insert_ctx {
-	unsigned char *index;
-	const struct index_plan *plan;
+int portdb_index_plan(const struct entry_set *set, struct portdb_index_build *b)
+{
+	uint64_t total = 0, distinct, j = 0;
+	int rc;
+
+	b->hash = NULL;
+	for (uint32_t seq = 0; seq < set->count; seq++)
+		total += question_count(entry_naliases(set->arena + set->offsets[seq]));
+	if (total > SIZE_MAX / 2 / sizeof *b->hash)
+		return EFBIG;
+	b->hash = malloc((total ? total : 1) * sizeof *b->hash);
+	if (b->hash == NULL)
+		return ENOMEM;
+	/* Each record decoded and each question hashed once, here. */
+	for (uint32_t seq = 0; seq < set->count; seq++) {
+		size_t off = set->offsets[seq];
+		struct entry_view v;
+		struct questions it;
+
+		entry_decode(set->arena + off, set->used - off, &v);
+		questions_begin(&it, &v);
+		while (questions_next(&it))
+			b->hash[j++] = query_hash(&it.q);
+	}
+	assert(j == total);
+	b->nquestions = total;
+	rc = count_distinct(b->hash, total, &distinct);
+	if (rc == 0)
+		rc = index_plan(&b->plan, set->count, set->used, distinct);
+	if (rc != 0)
+		portdb_index_done(b);
+	return rc;
+}
+
+void portdb_index_done(struct portdb_index_build *b)
+{
+	free(b->hash);
+	b->hash = NULL;
+}
+
+/* The question being inserted: question K of the record at OFF, decoded
+ * only when a slot's check matches it (a repeated question, or a
+ * collision of checks). */
+struct inserting {
+	const struct entry_set *set;
+	size_t off;
+	uint64_t k;
 };
 
-static void insert_one(const struct query *q, uint32_t off, void *ctx)
+static int answered_by(void *ctx, uint32_t other)
 {
-	const struct insert_ctx *ic = ctx;
+	const struct inserting *in = ctx;
+	const struct entry_set *set = in->set;
+	struct entry_view v, w;
+	struct questions it;
 
-	index_insert(ic->index, ic->plan, q, off);
+	if (other >= set->used ||
+	    entry_decode(set->arena + other, set->used - other, &w) == 0)
+		return 0;
+	entry_decode(set->arena + in->off, set->used - in->off, &v);
+	questions_begin(&it, &v);
+	while (it.k <= in->k && questions_next(&it))
+		;   /* to question K, in it.q */
+	return query_matches(&it.q, &w);
 }
 
-int portdb_index_plan(const struct entry_set *set, struct index_plan *plan)
-{
-	uint64_t questions;
-	int rc = count_distinct_questions(set, &questions);
-
-	return rc != 0 ? rc : index_plan(plan, set->count, set->used, questions);
-}
-
-void portdb_index_fill(unsigned char *out, const struct index_plan *plan,
+void portdb_index_fill(unsigned char *out, const struct portdb_index_build *b,
 		       const struct entry_set *set)
 {
-	struct insert_ctx ic = { out, plan };
+	struct inserting in = { .set = set };
+	uint64_t j = 0;
 
-	index_layout(out, plan, set->offsets, set->arena);
-	for_each_question(set, insert_one, &ic);
+	index_layout(out, &b->plan, set->offsets, set->arena);
+	for (uint32_t seq = 0; seq < set->count; seq++) {
+		uint64_t n;
+
+		in.off = set->offsets[seq];
+		n = question_count(entry_naliases(set->arena + in.off));
+		for (in.k = 0; in.k < n; in.k++)
+			index_insert(out, &b->plan, b->hash[j++], (uint32_t)in.off, answered_by, &in);
+	}
+	assert(j == b->nquestions);
 }
 
-static int write_all(MDB_env *env, const struct entry_set *set, const struct index_plan *plan)
+static int write_all(MDB_env *env, const struct entry_set *set,
+		     const struct portdb_index_build *b)
 {
 	unsigned char k[KEY_SIZE];
-	MDB_val mk = { KEY_SIZE, k }, mv = { plan->size, NULL };
-	size_t seal_len = seal_size(plan->size);
+	MDB_val mk = { KEY_SIZE, k }, mv = { b->plan.size, NULL };
+	size_t seal_len = seal_size(b->plan.size);
 	unsigned char *seal = malloc(seal_len);
 	uint64_t meta_sum = 0;
 	MDB_txn *txn;
@@ -279,10 +328,10 @@ static int write_all(MDB_env *env, const struct entry_set *set, const struct ind
 		rc = mdb_put(txn, dbi, &mk, &mv, MDB_RESERVE | MDB_APPEND);
 	}
 	if (rc == 0) {
-		portdb_index_fill(mv.mv_data, plan, set);
+		portdb_index_fill(mv.mv_data, b, set);
 		/* Summed now: the reserved space is ours only until the
 		 * next put.  The metadata's sum is known after its puts. */
-		seal_encode(seal, mv.mv_data, plan->size, 0);
+		seal_encode(seal, mv.mv_data, b->plan.size, 0);
 		rc = write_meta(txn, dbi, set, &meta_sum);
 	}
 	if (rc == 0) {
@@ -419,7 +468,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen)
 {
 	char dir[PATH_MAX], base[PATH_MAX];
-	struct index_plan plan;
+	struct portdb_index_build index = { .hash = NULL };
 	size_t mapsize;
 	MDB_env *env = NULL;
 	int out_fd = -1, dir_fd = -1, rc;
@@ -428,14 +477,17 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc != 0)
 		return why_fail(err, errlen, rc, "%s: %s", target, strerror(rc));
 
-	rc = portdb_index_plan(set, &plan);
+	rc = portdb_index_plan(set, &index);
 	if (rc != 0)
 		return why_fail(err, errlen, rc, "%s: %s", target,
 			    rc == ENOMEM ? strerror(rc) : "too many entries for one database");
 
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0)
-		return why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+	if (dir_fd < 0) {
+		rc = why_fail(err, errlen, errno, "%s: %s", dir, strerror(errno));
+		portdb_index_done(&index);
+		return rc;
+	}
 	/* A build killed by a signal it cannot catch (SIGKILL) leaves its
 	 * temporary; the next build removes it, under the lock that tells
 	 * a dead build's from a live one's. */
@@ -458,14 +510,14 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	 * file is as compact as mdb_env_copy would make it.  Without
 	 * MDB_WRITEMAP the file grows only as far as the pages written;
 	 * the map size is an upper bound and costs nothing. */
-	mapsize = plan.size + plan.size / 8 + (16u << 20);
+	mapsize = index.plan.size + index.plan.size / 8 + (16u << 20);
 	rc = mdb_env_create(&env);
 	if (rc == 0)
 		rc = mdb_env_set_mapsize(env, mapsize);
 	if (rc == 0)
 		rc = mdb_env_open(env, tmp_path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0600);
 	if (rc == 0)
-		rc = write_all(env, set, &plan);
+		rc = write_all(env, set, &index);
 	if (env != NULL)
 		mdb_env_close(env);
 	env = NULL;
@@ -483,6 +535,7 @@ int portdb_publish(const struct entry_set *set, const char *target,
 	if (rc == 0 || rc == ATOMIC_NOT_DURABLE)
 		tmp_live = 0;
 out:
+	portdb_index_done(&index);
 	if (env != NULL)
 		mdb_env_close(env);
 	if (out_fd >= 0)

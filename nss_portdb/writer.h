@@ -7,6 +7,7 @@
 #define PORTDB_WRITER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "atomic.h"
 #include "collect.h"
@@ -27,14 +28,22 @@
 int portdb_publish(const struct entry_set *set, const char *target,
 		   char *err, size_t errlen);
 
-/* The index a build writes for SET.  portdb_index_plan sizes it by the
- * distinct questions the entries answer: @return 0, ENOMEM or EFBIG.
- * portdb_index_fill lays it out in OUT (plan->size bytes) and inserts
- * every question of every entry, in file order.  Split out so that the
- * index tests check the writer's own loop. */
-int portdb_index_plan(const struct entry_set *set, struct index_plan *plan);
-void portdb_index_fill(unsigned char *out, const struct index_plan *plan,
+/* The index a build writes for SET.  portdb_index_plan hashes every
+ * question of every entry once, in file order, into B->hash (allocated),
+ * and sizes the index by the distinct ones: @return 0, ENOMEM or EFBIG
+ * (B then holds nothing).  portdb_index_fill lays it out in OUT
+ * (B->plan.size bytes) and inserts those questions, in that order;
+ * portdb_index_done frees B->hash.  Split out so that the index tests
+ * check the writer's own loop. */
+struct portdb_index_build {
+	struct index_plan plan;
+	uint64_t *hash;
+	uint64_t nquestions;
+};
+int portdb_index_plan(const struct entry_set *set, struct portdb_index_build *b);
+void portdb_index_fill(unsigned char *out, const struct portdb_index_build *b,
 		       const struct entry_set *set);
+void portdb_index_done(struct portdb_index_build *b);
 
 /* Remove the temporary files of a publish in progress when a signal
  * that kills (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,

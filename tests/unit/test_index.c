@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,10 +73,14 @@ static void build(struct fixture *f)
 	struct entry_set set = { .arena = f->records, .used = f->used,
 				 .offsets = f->offsets, .count = f->n };
 
-	assert_int_equal(portdb_index_plan(&set, &f->plan), 0);
+	struct portdb_index_build b;
+
+	assert_int_equal(portdb_index_plan(&set, &b), 0);
+	f->plan = b.plan;
 	f->index = malloc(f->plan.size);
 	assert_non_null(f->index);
-	portdb_index_fill(f->index, &f->plan, &set);
+	portdb_index_fill(f->index, &b, &set);
+	portdb_index_done(&b);
 	assert_int_equal(index_view_init(&f->view, f->index, f->plan.size, NULL), 0);
 }
 
@@ -126,6 +131,17 @@ static void put_slot(struct fixture *f, uint32_t i, uint32_t check, uint32_t off
 	put_be32(slot + 4, offset);
 }
 
+/* The writer's question for the test below: does the record at OFF
+ * answer "wanted"/tcp? */
+static int answers_wanted(void *ctx, uint32_t off)
+{
+	struct fixture *f = ctx;
+	struct query q = name_q("wanted", "tcp");
+	struct entry_view v;
+
+	return entry_decode(f->records + off, f->used - off, &v) != 0 && query_matches(&q, &v);
+}
+
 /* A full 64-bit collision: another entry sits in the question's home
  * slot with the question's own check.  The reader must verify the record
  * and go on probing. */
@@ -144,9 +160,65 @@ static void test_full_collision_is_verified(void **state)
 	put_slot(&f, (home + 1) & f.view.mask, check, (uint32_t)f.offsets[1]);
 	assert_int_equal(find_seq(&f, q), 1);
 	/* the writer, too, sees past the impostor and adds nothing new */
-	index_insert(f.index, &f.plan, &q, (uint32_t)f.offsets[1]);
+	index_insert(f.index, &f.plan, h, (uint32_t)f.offsets[1], answers_wanted, &f);
 	assert_int_equal(get_be32(f.index + INDEX_HEADER_SIZE + ((home + 2) & f.view.mask) * 8 + 4),
 			 INDEX_EMPTY);
+	free(f.index);
+}
+
+/* Two different names whose questions (NAME, "tcp") share a check and a
+ * home slot in a table of 16: found by a birthday search over
+ * "c0", "c1", ... (about 2^18 tries for 36 bits). */
+static void colliding_names(char a[16], char b[16])
+{
+	enum { TABLE = 1u << 21 };
+	uint32_t *seen = calloc(TABLE, sizeof *seen);   /* try number + 1 */
+
+	assert_non_null(seen);
+	for (uint32_t i = 0; i < TABLE / 2; i++) {
+		char name[16];
+		struct query q;
+		uint64_t h, key;
+		uint32_t t;
+
+		snprintf(name, sizeof name, "c%u", i);
+		q = name_q(name, "tcp");
+		h = query_hash(&q);
+		key = (uint32_t)h | (h >> 32 & 15) << 32;
+		for (t = (uint32_t)(key * 0x9e3779b97f4a7c15ULL >> 41) & (TABLE - 1);
+		     seen[t] != 0; t = (t + 1) & (TABLE - 1)) {
+			struct query p;
+			uint64_t g;
+
+			snprintf(a, 16, "c%u", seen[t] - 1);
+			p = name_q(a, "tcp");
+			g = query_hash(&p);
+			if (((uint32_t)g | (g >> 32 & 15) << 32) == key) {
+				strcpy(b, name);
+				free(seen);
+				return;
+			}
+		}
+		seen[t] = i + 1;
+	}
+	fail_msg("no collision found");
+}
+
+/* The writer's own loop when a later, different question meets an
+ * earlier one's slot with the same check: it must look at the record,
+ * see that it does not answer, and go on to a slot of its own. */
+static void test_writer_sees_past_a_check_collision(void **state)
+{
+	struct fixture f = { 0 };
+	char a[16], b[16];
+
+	colliding_names(a, b);
+	add(&f, a, 1, "tcp", NULL);
+	add(&f, b, 2, "tcp", NULL);
+	build(&f);
+	assert_int_equal(f.plan.nslots, 16);   /* the table the search assumed */
+	assert_int_equal(find_seq(&f, name_q(a, "tcp")), 0);
+	assert_int_equal(find_seq(&f, name_q(b, "tcp")), 1);
 	free(f.index);
 }
 
@@ -205,6 +277,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_entry_wins),
 		cmocka_unit_test(test_full_collision_is_verified),
+		cmocka_unit_test(test_writer_sees_past_a_check_collision),
 		cmocka_unit_test(test_full_table_terminates),
 		cmocka_unit_test(test_bad_offsets_rejected),
 		cmocka_unit_test(test_header_checked_against_length),
