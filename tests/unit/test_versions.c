@@ -20,36 +20,8 @@
 #include <sys/stat.h>
 
 #include "collect.h"
+#include "module_harness.h"
 #include "writer.h"
-
-typedef enum nss_status byname_fn(const char *, const char *, struct servent *, char *,
-				  size_t, int *);
-typedef enum nss_status setent_fn(int);
-typedef enum nss_status endent_fn(void);
-typedef enum nss_status getent_fn(struct servent *, char *, size_t, int *);
-
-static byname_fn *byname;
-static setent_fn *setent;
-static endent_fn *endent;
-static getent_fn *getent;
-
-static char dir[256], db_path[300], src_path[300];
-
-static void publish(const char *text)
-{
-	const struct collect_opts opts = { .format = SVC_FORMAT_SERVICES };
-	struct entry_set set = { 0 };
-	char err[512];
-	FILE *f = fopen(src_path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(entry_set_add_source(&set, src_path, &opts, err, sizeof err), 0);
-	if (portdb_publish(&set, db_path, err, sizeof err) != 0)
-		fail_msg("publish: %s", err);
-	entry_set_free(&set);
-}
 
 /* N entries "PREFIX-i i/tcp", i = 1..N. */
 static void publish_many(const char *prefix, int n)
@@ -94,41 +66,14 @@ static int db_mappings(void)
 
 static int setup_all(void **state)
 {
-	const char *lib = getenv("NSS_MODULE_DIR");
-	char path[512];
-	void *h;
-
 	(void)state;
-	snprintf(path, sizeof path, "%s/libnss_portdb.so.2", lib ? lib : ".libs");
-	setenv("NSS_PORTDB_RECHECK_MS", "0", 1);
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
-		return -1;
-	}
-	byname = (byname_fn *)dlsym(h, "_nss_portdb_getservbyname_r");
-	setent = (setent_fn *)dlsym(h, "_nss_portdb_setservent");
-	endent = (endent_fn *)dlsym(h, "_nss_portdb_endservent");
-	getent = (getent_fn *)dlsym(h, "_nss_portdb_getservent_r");
-	if (!byname || !setent || !endent || !getent)
-		return -1;
-	strcpy(dir, "/tmp/portdb-versions.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	chmod(dir, 0755);
-	snprintf(db_path, sizeof db_path, "%s/db.lmdb", dir);
-	snprintf(src_path, sizeof src_path, "%s/services", dir);
-	setenv("NSS_PORTDB_PATH", db_path, 1);
-	return 0;
+	return harness_setup("versions");
 }
 
 static int teardown_all(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return harness_teardown();
 }
 
 #define IDLE_THREADS 8
