@@ -293,7 +293,9 @@ if have ss; then
 else
   note "ss: not installed (apt-get install iproute2)"
 fi
-if have busybox && busybox --list | grep -qx netstat; then
+# grep reads the whole list: with -q it would quit at the match, and
+# busybox, killed by SIGPIPE, would fail the pipeline (pipefail).
+if have busybox && busybox --list | grep -x netstat >/dev/null; then
   measure busybox-netstat "$all" busybox netstat -a -t -u
 else
   note "busybox netstat: busybox or its netstat applet not installed (apt-get install busybox)"
