@@ -25,7 +25,7 @@ export LD_LIBRARY_PATH=$NSS_MODULE_DIR NSS_PORTDB_PATH=$tmp/db.lmdb
 # Under valgrind every lookup is slow: `make check` asks every 4th name and
 # port of the edge cases (nss-dump queries STEP) and makes fewer
 # replacements; `make check-full` (PORTDB_CHECK_FULL=1) all of them.
-step=4 memcheck_n=10 helgrind_n=6
+step=4 memcheck_n=6 helgrind_n=3
 [ "${PORTDB_CHECK_FULL:-}" != 1 ] || step=1 memcheck_n=30 helgrind_n=20
 
 memcheck "$PORTDB" build -q -o "$tmp/db.lmdb" "$top_srcdir/data/edge-services"
