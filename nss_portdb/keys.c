@@ -9,14 +9,18 @@
 
 #define FNV_PRIME 0x100000001b3ULL
 
+/* One byte of FNV-1a. */
+static inline uint64_t fnv_byte(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * FNV_PRIME;
+}
+
 uint64_t hash_fnv1a(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
-	}
+	for (size_t i = 0; i < len; i++)
+		h = fnv_byte(h, p[i]);
 	return h;
 }
 
@@ -47,21 +51,31 @@ uint64_t key_seal(void)
 }
 
 /* Each kind starts from its own tag byte; a name never holds NUL (P3),
- * so NUL separates it from the protocol. */
+ * so NUL separates it from the protocol.  The bytes are hashed here
+ * rather than through hash_fnv1a, and the protocol up to its NUL rather
+ * than after a strlen: this is on every lookup's path, and the result is
+ * the same. */
 uint64_t query_hash(const struct query *q)
 {
 	unsigned char tag = (unsigned char)((q->kind == QUERY_NAME ? 'n' : 'p') -
 					    (q->proto != NULL ? 32 : 0));
-	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, &tag, 1);
+	uint64_t h = fnv_byte(HASH_FNV1A_INIT, tag);
 
 	if (q->kind == QUERY_NAME) {
-		h = hash_fnv1a(h, q->name, q->len);
+		const unsigned char *p = (const unsigned char *)q->name;
+
+		for (size_t i = 0; i < q->len; i++)
+			h = fnv_byte(h, p[i]);
 	} else {
 		unsigned char port[2];
+
 		memcpy(port, &q->port_net, 2);   /* network order: same bytes everywhere */
-		h = hash_fnv1a(h, port, 2);
+		h = fnv_byte(fnv_byte(h, port[0]), port[1]);
 	}
-	if (q->proto != NULL)
-		h = hash_fnv1a(hash_fnv1a(h, "", 1), q->proto, strlen(q->proto));
+	if (q->proto != NULL) {
+		h = fnv_byte(h, 0);
+		for (const unsigned char *p = (const unsigned char *)q->proto; *p != 0; p++)
+			h = fnv_byte(h, *p);
+	}
 	return mix(h);
 }
