@@ -42,7 +42,7 @@ size_t entry_decode(const void *data, size_t len, struct entry_view *out)
 		if (i == 0)
 			out->proto = p;
 		else if (i == 1)
-			out->name = p;
+			out->name = p, out->name_len = (size_t)(nul - p);
 		else if (i == 2)
 			out->aliases = p;
 		p = nul + 1;
@@ -101,8 +101,12 @@ int entry_has_name(const struct entry_view *v, const char *name, size_t namelen)
 	const char *p = v->name;
 	const char *end = v->block + v->blocklen;
 
-	/* The name and the aliases follow one another in the block. */
-	for (uint32_t i = 0; i <= v->naliases && p < end; i++) {
+	/* The name first, whose length the decoder found: most questions
+	 * ask for it.  The aliases follow it in the block. */
+	if (v->name_len == namelen && memcmp(p, name, namelen) == 0)
+		return 1;
+	p += v->name_len + 1;
+	for (uint32_t i = 0; i < v->naliases && p < end; i++) {
 		size_t n = strlen(p);
 		if (n == namelen && memcmp(p, name, n) == 0)
 			return 1;

@@ -22,6 +22,7 @@ struct entry_view {
 	uint32_t naliases;
 	const char *proto;   /* NUL-terminated, inside the mapped block */
 	const char *name;    /* NUL-terminated, inside the mapped block */
+	size_t name_len;     /* strlen(name), which the decoder found */
 	const char *aliases; /* first alias; aliases follow one another */
 	const char *block;
 	uint32_t blocklen;

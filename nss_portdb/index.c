@@ -42,9 +42,18 @@ int index_view_init(struct index_view *ix, const void *data, size_t len, struct 
 	return 0;
 }
 
+/* strcmp(A, B) == 0 for the few bytes of a protocol name, without a
+ * call into libc on every lookup. */
+static inline int same_string(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 int query_matches(const struct query *q, const struct entry_view *v)
 {
-	if (q->proto != NULL && strcmp(v->proto, q->proto) != 0)
+	if (q->proto != NULL && !same_string(v->proto, q->proto))
 		return 0;
 	if (q->kind == QUERY_PORT)
 		return v->port_net == q->port_net;
