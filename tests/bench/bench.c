@@ -6,6 +6,7 @@
  *   nss-bench [OPTIONS] run -- LABEL CMD ARGS... [:: LABEL CMD ARGS...]...
  *   nss-bench [OPTIONS] memlat BYTES
  *   nss-bench [OPTIONS] first NAME PROTO
+ *   nss-bench [OPTIONS] pagecost FILE
  *
  * The services to compare are given as --services LABEL=NSSNAME,... (or
  * just NSSNAME); each is selected in turn with
@@ -77,6 +78,11 @@
  *            included, exec and exit not.  A service whose samples have
  *            taken --max-seconds of wall time in all gets no more rounds
  *            (its row says how many it got).
+ *   pagecost FILE  what one page of FILE (in the page cache) costs a
+ *            fresh process: ROUNDS times after --warmup, exec this program
+ *            afresh, open and map FILE, fault in 8 pages far apart through
+ *            the mapping and pread 8 others, and report the mean of each
+ *            per process (and the open and fstat), medians over the rounds.
  *
  * Output: CSV rows on stdout, no header:
  *   section,dataset,entries,service,metric,variant,median,min,max,unit,
@@ -105,6 +111,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1312,35 +1319,45 @@ first_child (const char *nss, const char *name, const char *proto)
   return fflush (stdout) == 0 ? 0 : 3;
 }
 
+/* Run ARGV (a child mode of this program) with its stdout into OUT (SIZE
+ * bytes, NUL-terminated), LABEL naming it in errors; its whole wall time
+ * in *WALL_NS.  */
+static void
+child_output (char *argv[], const char *label, char *out, size_t size,
+              double *wall_ns)
+{
+  int fds[2];
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    die ("pipe: %s", strerror (errno));
+  double t0;
+  pid_t pid = spawn (argv, fds[1], &t0);
+  close (fds[1]);
+  size_t len = 0;
+  for (;;)
+    {
+      ssize_t n = read (fds[0], out + len, size - 1 - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || (len += (size_t) n) == size - 1)
+        break;
+    }
+  out[len] = '\0';
+  close (fds[0]);
+  struct rusage ru;
+  reap (pid, 0, label, argv[1], &ru);
+  *wall_ns = now_ns () - t0;
+}
+
 /* One fresh process for S: its first lookup's ns, its whole wall time in
  * *WALL_NS, and whether it found NAME in *FOUND.  */
 static double
 first_once (const struct service *s, const char *name, const char *proto,
             double *wall_ns, bool *found)
 {
-  int fds[2];
-  if (pipe2 (fds, O_CLOEXEC) != 0)
-    die ("pipe: %s", strerror (errno));
   char *argv[] = { (char *) "/proc/self/exe", (char *) "first-child",
                    (char *) s->nss, (char *) name, (char *) proto, NULL };
-  double t0;
-  pid_t pid = spawn (argv, fds[1], &t0);
-  close (fds[1]);
   char out[64];
-  size_t len = 0;
-  for (;;)
-    {
-      ssize_t n = read (fds[0], out + len, sizeof out - 1 - len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0 || (len += (size_t) n) == sizeof out - 1)
-        break;
-    }
-  out[len] = '\0';
-  close (fds[0]);
-  struct rusage ru;
-  reap (pid, 0, s->label, "first-child", &ru);
-  *wall_ns = now_ns () - t0;
+  child_output (argv, s->label, out, sizeof out, wall_ns);
   double ns;
   int f;
   if (sscanf (out, "%lf %d", &ns, &f) != 2)
@@ -1388,6 +1405,87 @@ mode_first (const char *name, const char *proto)
   free (ns);
 }
 
+/* ---------------------------------------------------------- pagecost */
+
+/* What a fresh process pays to read one page of a file that is in the
+ * page cache: the unit a first lookup is counted in (DESIGN.md, "First
+ * lookup").  Pages are taken far apart, as a lookup's slot and record lie
+ * in a large file, so that no two share the kernel's fault-around window
+ * or a page table.  */
+#define PAGECOST_PAGES 8
+
+static int
+pagecost_child (const char *path)
+{
+  static char buf[PAGECOST_PAGES][4096];
+  alarm (60);
+  memset (buf, 1, sizeof buf);   /* the buffer's own faults are not timed */
+  now_ns ();
+  double t0 = now_ns ();
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  double t1 = now_ns ();
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) != 0)
+    die ("%s: %s", path, strerror (errno));
+  double t2 = now_ns ();
+  long pages = (long) (st.st_size / 4096);
+  /* The faulted pages lie 2 * step apart: at least 16 pages, the 64 KiB
+   * the kernel maps around a fault, or one fault would map the next.  */
+  if (pages < 16 * PAGECOST_PAGES)
+    die ("%s: %ld pages: too small to take pages far apart", path, pages);
+  const volatile unsigned char *map
+    = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED)
+    die ("mmap %s: %s", path, strerror (errno));
+  /* 2 * PAGECOST_PAGES evenly spaced pages, shifted by the pid: the even
+   * ones faulted in through the mapping, the odd ones read.  */
+  long step = pages / (2 * PAGECOST_PAGES);
+  long shift = (long) getpid () % step;
+  double fault = 0, rd = 0;
+  unsigned sink = 0;
+  for (int i = 0; i < PAGECOST_PAGES; i++)
+    {
+      long pf = (2 * i) * step + shift, pr = (2 * i + 1) * step + shift;
+      double a = now_ns ();
+      sink += map[pf * 4096];
+      double b = now_ns ();
+      if (pread (fd, buf[i], 4096, (off_t) pr * 4096) != 4096)
+        die ("pread %s: %s", path, strerror (errno));
+      double c = now_ns ();
+      fault += b - a;
+      rd += c - b;
+    }
+  close (fd);
+  printf ("%.0f %.0f %.0f %.0f %u\n", fault / PAGECOST_PAGES,
+          rd / PAGECOST_PAGES, t1 - t0, t2 - t1, sink & 0);
+  return fflush (stdout) == 0 ? 0 : 3;
+}
+
+static void
+mode_pagecost (const char *path)
+{
+  int R = opt.rounds;
+  double *v = xcalloc ((size_t) (4 * R), sizeof *v);
+  static const char *const what[4] = { "fault", "pread", "open", "fstat" };
+  char *argv[] = { (char *) "/proc/self/exe", (char *) "pagecost-child",
+                   (char *) path, NULL };
+  for (int r = -opt.warmup; r < R; r++)
+    {
+      char out[128];
+      double wall, x[4];
+      child_output (argv, "pagecost", out, sizeof out, &wall);
+      if (sscanf (out, "%lf %lf %lf %lf", &x[0], &x[1], &x[2], &x[3]) != 4)
+        die ("pagecost: the child said '%s'", out);
+      if (r >= 0)
+        for (int k = 0; k < 4; k++)
+          v[k * R + r] = x[k];
+    }
+  for (int k = 0; k < 4; k++)
+    row ("pagecost", "kernel", what[k], "fresh-process", summarize (&v[k * R], R),
+         "ns", R, k < 2 ? PAGECOST_PAGES : 1, "");
+  free (v);
+}
+
 /* -------------------------------------------------------------- main */
 
 static void
@@ -1396,6 +1494,7 @@ usage (void)
   fputs ("usage: nss-bench [OPTIONS] MODE...   (lookups threads enum memory)\n"
          "       nss-bench [OPTIONS] run -- LABEL CMD ARGS... [:: LABEL CMD ARGS...]\n"
          "       nss-bench [OPTIONS] first NAME PROTO\n"
+         "       nss-bench [OPTIONS] pagecost FILE\n"
          "options:\n"
          "  --dataset NAME        label of the dataset in the output\n"
          "  --entries N           entries column for `run` rows\n"
@@ -1507,6 +1606,8 @@ main (int argc, char **argv)
   const char *kinds_arg = NULL;
   if (argc == 5 && strcmp (argv[1], "first-child") == 0)
     return first_child (argv[2], argv[3], argv[4]);
+  if (argc == 3 && strcmp (argv[1], "pagecost-child") == 0)
+    return pagecost_child (argv[2]);
   int i = 1;
   for (; i < argc && strncmp (argv[i], "--", 2) == 0 && argv[i][2] != '\0'; i++)
     {
@@ -1593,6 +1694,13 @@ main (int argc, char **argv)
       if (i + 3 != argc || nservices == 0)
         usage ();
       mode_first (argv[i + 1], argv[i + 2]);
+      return exit_status;
+    }
+  if (strcmp (argv[i], "pagecost") == 0)
+    {
+      if (i + 2 != argc)
+        usage ();
+      mode_pagecost (argv[i + 1]);
       return exit_status;
     }
   if (strcmp (argv[i], "run") == 0)
