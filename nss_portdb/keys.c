@@ -51,10 +51,10 @@ uint64_t key_seal(void)
 }
 
 /* Each kind starts from its own tag byte; a name never holds NUL (P3),
- * so NUL separates it from the protocol.  The bytes are hashed here
- * rather than through hash_fnv1a, and the protocol up to its NUL rather
- * than after a strlen: this is on every lookup's path, and the result is
- * the same. */
+ * so NUL separates it from the protocol.  The tag, the NUL and the
+ * protocol are hashed byte by byte here, the protocol up to its NUL
+ * rather than after a strlen: this is on every lookup's path, and the
+ * result is the same. */
 uint64_t query_hash(const struct query *q)
 {
 	unsigned char tag = (unsigned char)((q->kind == QUERY_NAME ? 'n' : 'p') -
@@ -62,10 +62,7 @@ uint64_t query_hash(const struct query *q)
 	uint64_t h = fnv_byte(HASH_FNV1A_INIT, tag);
 
 	if (q->kind == QUERY_NAME) {
-		const unsigned char *p = (const unsigned char *)q->name;
-
-		for (size_t i = 0; i < q->len; i++)
-			h = fnv_byte(h, p[i]);
+		h = hash_fnv1a(h, q->name, q->len);
 	} else {
 		unsigned char port[2];
 
